@@ -1,0 +1,16 @@
+//! Steward's use cases. The desktop shell and the `steward` CLI are thin front ends over
+//! [`Steward`]: each of their commands takes input, calls one method here, and maps the
+//! [`AppError`] it may return.
+
+pub mod activity;
+mod bindings;
+mod clock;
+pub mod error;
+pub mod systems;
+pub mod workspace;
+
+pub use bindings::typescript_bindings;
+pub use clock::Clock;
+pub use error::{AppError, ErrorCode};
+pub use steward_connectors::{Keychain, Secret};
+pub use workspace::{Steward, WorkspaceInfo, default_workspace_path};

@@ -1,0 +1,263 @@
+//! The Systems screen and `steward system …`: register, list and remove the systems that hold
+//! lead data, with their credentials in the OS keychain.
+
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use steward_connectors::Secret;
+use steward_domain::{
+    Connection, CredentialKind, Lifecycle, NewSystem, Population, Role, System, SystemKind,
+    SystemName, Transport, ensure_can_add,
+};
+use steward_store::StoreError;
+use ts_rs::TS;
+
+use crate::error::AppError;
+use crate::workspace::Steward;
+
+/// A system as the Systems screen shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct SystemView {
+    pub id: i64,
+    pub name: String,
+    #[ts(type = "SystemKind")]
+    pub kind: SystemKind,
+    #[ts(type = "Role")]
+    pub role: Role,
+    #[ts(type = "Lifecycle")]
+    pub lifecycle: Lifecycle,
+    #[ts(type = "Population")]
+    pub population: Population,
+    pub owner: Option<String>,
+    pub dependent_teams: Vec<String>,
+    pub base_url: Option<String>,
+    pub path: Option<String>,
+    pub credential: CredentialState,
+    /// Records of this system cached in the workspace.
+    pub cached_records: u64,
+}
+
+/// Whether the keychain holds the credential a system needs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum CredentialState {
+    /// Files need none.
+    NotNeeded,
+    Stored,
+    Missing,
+    /// The keychain could not be asked (locked or unreachable).
+    Unknown,
+}
+
+/// A new system, as the Add form and `steward system add` give it. The secret travels
+/// beside it, never inside it, so this can be logged and echoed safely.
+#[derive(Debug, Clone, Default, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct AddSystemRequest {
+    pub name: String,
+    #[ts(type = "SystemKind")]
+    pub kind: Option<SystemKind>,
+    #[ts(type = "Role")]
+    pub role: Option<Role>,
+    /// Defaults by kind: files are imported, APIs and databases are fed automatically.
+    #[ts(type = "Population | null")]
+    pub population: Option<Population>,
+    pub owner: Option<String>,
+    #[serde(default)]
+    pub dependent_teams: Vec<String>,
+    pub base_url: Option<String>,
+    pub path: Option<String>,
+}
+
+/// What removing a system did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct RemoveReport {
+    pub name: String,
+    pub cached_records_removed: u64,
+    pub credential_removed: bool,
+    /// Set when the system is gone but its keychain entry could not be removed.
+    pub warning: Option<String>,
+}
+
+fn trimmed(value: Option<String>) -> Option<String> {
+    value.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty())
+}
+
+impl AddSystemRequest {
+    fn into_new_system(self) -> Result<NewSystem, AppError> {
+        let name = SystemName::parse(&self.name)?;
+        let kind = self
+            .kind
+            .ok_or_else(|| AppError::invalid("kind: choose what kind of system this is"))?;
+        let role = self
+            .role
+            .ok_or_else(|| AppError::invalid("role: choose hub (the CRM) or spoke"))?;
+        let population = self.population.unwrap_or(match kind.transport() {
+            Transport::File => Population::Imported,
+            Transport::Http | Transport::Database => Population::Automated,
+        });
+        let dependent_teams = self
+            .dependent_teams
+            .iter()
+            .map(|t| t.trim().to_owned())
+            .filter(|t| !t.is_empty())
+            .collect();
+        Ok(NewSystem {
+            name,
+            kind,
+            role,
+            population,
+            owner: trimmed(self.owner),
+            dependent_teams,
+            connection: Connection {
+                base_url: trimmed(self.base_url),
+                path: trimmed(self.path),
+            },
+        })
+    }
+}
+
+impl Steward {
+    /// The keychain account of a system's credential: per workspace, per system id (ids are
+    /// never reused, see the systems table).
+    fn credential_account(&self, system_id: i64) -> String {
+        format!("{}/system/{}", self.workspace.id(), system_id)
+    }
+
+    fn view(&self, system: System) -> Result<SystemView, AppError> {
+        let credential = match system.kind.credential() {
+            CredentialKind::None => CredentialState::NotNeeded,
+            _ => match self.keychain.load(&self.credential_account(system.id)) {
+                Ok(Some(_)) => CredentialState::Stored,
+                Ok(None) => CredentialState::Missing,
+                Err(err) => {
+                    tracing::warn!(system = system.id, error = %err, "keychain lookup failed");
+                    CredentialState::Unknown
+                }
+            },
+        };
+        let cached_records = steward_store::record_count(self.workspace.conn(), system.id, None)?;
+        Ok(SystemView {
+            id: system.id,
+            name: system.name.to_string(),
+            kind: system.kind,
+            role: system.role,
+            lifecycle: system.lifecycle,
+            population: system.population,
+            owner: system.owner,
+            dependent_teams: system.dependent_teams,
+            base_url: system.connection.base_url,
+            path: system.connection.path,
+            credential,
+            cached_records,
+        })
+    }
+
+    /// Every system, the hub first.
+    pub fn list_systems(&self) -> Result<Vec<SystemView>, AppError> {
+        steward_store::list_systems(self.workspace.conn())?
+            .into_iter()
+            .map(|s| self.view(s))
+            .collect()
+    }
+
+    /// Registers a system. Its secret, if given, goes to the OS keychain inside the same
+    /// transaction as the system row: if either fails, neither remains.
+    pub fn add_system(
+        &mut self,
+        request: AddSystemRequest,
+        secret: Option<Secret>,
+    ) -> Result<SystemView, AppError> {
+        let new = request.into_new_system()?;
+        if secret.is_some() && new.kind.credential() == CredentialKind::None {
+            return Err(AppError::invalid(format!(
+                "credential: a {} system is read from its file and takes no token",
+                new.kind
+            )));
+        }
+        let existing = steward_store::list_systems(self.workspace.conn())?;
+        ensure_can_add(&existing, &new)?;
+
+        let at = self.clock.now();
+        let event = self.event(
+            "system.added",
+            format!("system:{}", new.name),
+            json!({
+                "kind": new.kind,
+                "role": new.role,
+                "population": new.population,
+                "credential": if secret.is_some() { "stored in keychain" } else { "none" },
+            }),
+        );
+        let workspace_id = self.workspace.id().to_owned();
+        let keychain = self.keychain.clone();
+        let mut stored = None;
+        let result = self.workspace.change(|change| {
+            let system = change.insert_system(&new, at)?;
+            if let Some(secret) = &secret {
+                let account = format!("{workspace_id}/system/{}", system.id);
+                keychain.store(&account, secret)?;
+                stored = Some(account);
+            }
+            Ok::<_, AppError>((system, event))
+        });
+        let system = match result {
+            Ok(system) => system,
+            Err(err) => {
+                // The row rolled back; take back the secret if it got as far as the keychain.
+                if let Some(account) = stored
+                    && let Err(cleanup) = keychain.delete(&account)
+                {
+                    tracing::warn!(error = %cleanup, "could not take back a keychain entry");
+                }
+                return Err(err);
+            }
+        };
+        tracing::info!(system = system.id, kind = %system.kind, role = %system.role, "system added");
+        self.view(system)
+    }
+
+    /// Removes a system, every record of it cached in the workspace, and its credential.
+    pub fn remove_system(&mut self, name: &str) -> Result<RemoveReport, AppError> {
+        let system = steward_store::get_system_by_name(self.workspace.conn(), name)?
+            .ok_or_else(|| {
+                AppError::from(StoreError::Missing {
+                    what: format!("system \"{}\"", name.trim()),
+                })
+            })?;
+        let event_subject = format!("system:{}", system.name);
+        let kind = system.kind;
+        let id = system.id;
+        let details_base = json!({ "kind": kind, "role": system.role });
+        let event = self.event("system.removed", event_subject, details_base);
+        let cached_records_removed = self.workspace.change(|change| {
+            let removed = change.delete_system(id)?;
+            let mut event = event;
+            event.details["cached_records_removed"] = json!(removed);
+            Ok::<_, AppError>((removed, event))
+        })?;
+        let (credential_removed, warning) = if kind.credential() == CredentialKind::None {
+            (false, None)
+        } else {
+            match self.keychain.delete(&self.credential_account(id)) {
+                Ok(existed) => (existed, None),
+                Err(err) => (
+                    false,
+                    Some(format!(
+                        "the system is removed, but its keychain entry \"{}\" (service \"{}\") could not be: {err}; delete it in your keychain app",
+                        self.credential_account(id),
+                        self.keychain.service()
+                    )),
+                ),
+            }
+        };
+        tracing::info!(system = id, cached_records_removed, "system removed");
+        Ok(RemoveReport {
+            name: system.name.to_string(),
+            cached_records_removed,
+            credential_removed,
+            warning,
+        })
+    }
+}

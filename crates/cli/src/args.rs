@@ -1,0 +1,101 @@
+//! The command line, as clap parses it.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+use steward_domain::{Population, Role, SystemKind};
+
+#[derive(Debug, Parser)]
+#[command(name = "steward", version, about = "Keep the CRM the single source of truth for lead and customer data")]
+pub struct Cli {
+    /// The workspace file (default: the OS data directory, or $STEWARD_WORKSPACE).
+    #[arg(long, global = true, value_name = "PATH")]
+    pub workspace: Option<PathBuf>,
+    /// Print exactly one JSON document on stdout.
+    #[arg(long, global = true)]
+    pub json: bool,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Create or describe the workspace.
+    #[command(subcommand)]
+    Workspace(WorkspaceCommand),
+    /// Register, list and remove the systems that hold lead data.
+    #[command(subcommand)]
+    System(SystemCommand),
+    /// Read and verify the tamper-evident audit log.
+    #[command(subcommand, name = "audit-log")]
+    AuditLog(AuditLogCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum WorkspaceCommand {
+    /// Create a new, empty workspace.
+    Init,
+    /// Show where the workspace is and who acts in it.
+    Info,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SystemCommand {
+    /// Register a system. Its token, if any, is read once from an environment variable and
+    /// stored in the OS keychain.
+    Add(AddArgs),
+    /// List the systems, the hub first.
+    List,
+    /// Remove a system, its cached records and its keychain entry.
+    Remove {
+        /// The system's name (any case).
+        name: String,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct AddArgs {
+    /// A display name, unique in the workspace.
+    pub name: String,
+    #[arg(long, value_parser = parse_enum::<SystemKind>)]
+    pub kind: SystemKind,
+    #[arg(long, value_parser = parse_enum::<Role>)]
+    pub role: Role,
+    /// How records get in (default: imported for files, automated otherwise).
+    #[arg(long, value_parser = parse_enum::<Population>)]
+    pub population: Option<Population>,
+    /// Who answers for this system.
+    #[arg(long)]
+    pub owner: Option<String>,
+    /// A team that depends on this system (repeat for several).
+    #[arg(long = "team", value_name = "TEAM")]
+    pub teams: Vec<String>,
+    /// API base URL (HubSpot, Salesforce, MAP, REST) or postgres:// server URL (no password).
+    #[arg(long, value_name = "URL")]
+    pub base_url: Option<String>,
+    /// File path (CSV, XLSX, SQLite).
+    #[arg(long, value_name = "FILE")]
+    pub path: Option<String>,
+    /// Name of an environment variable holding the token or password; it is stored in the OS
+    /// keychain and never written anywhere else.
+    #[arg(long, value_name = "VAR")]
+    pub token_env: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AuditLogCommand {
+    /// Check the hash chain; exits 1 and names the first bad entry if it was tampered with.
+    Verify,
+    /// Show entries, newest first.
+    List {
+        #[arg(long, default_value_t = 50)]
+        limit: u32,
+        /// Show entries older than this sequence number.
+        #[arg(long)]
+        before: Option<i64>,
+    },
+}
+
+fn parse_enum<T: std::str::FromStr<Err = String>>(text: &str) -> Result<T, String> {
+    text.parse()
+}

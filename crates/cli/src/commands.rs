@@ -1,0 +1,96 @@
+//! One function per subcommand: call the app layer, hand the result to `output`.
+
+use std::process::ExitCode;
+
+use steward_app::systems::AddSystemRequest;
+use steward_app::{AppError, Secret, Steward, default_workspace_path};
+
+use crate::args::{AddArgs, AuditLogCommand, Cli, Command, SystemCommand, WorkspaceCommand};
+use crate::output::Printer;
+
+/// How a successful run ends: 0, or 1 when a check found what it was asked to fail on.
+pub enum Outcome {
+    Done,
+    Finding,
+}
+
+impl Outcome {
+    pub fn exit_code(self) -> ExitCode {
+        match self {
+            Self::Done => ExitCode::SUCCESS,
+            Self::Finding => ExitCode::from(1),
+        }
+    }
+}
+
+pub fn run(cli: Cli) -> Result<Outcome, AppError> {
+    let path = match cli.workspace {
+        Some(path) => path,
+        None => default_workspace_path()?,
+    };
+    let out = Printer { json: cli.json };
+    match cli.command {
+        Command::Workspace(WorkspaceCommand::Init) => {
+            let app = Steward::init_default(&path)?;
+            out.workspace(&app.info(), "Created workspace");
+        }
+        Command::Workspace(WorkspaceCommand::Info) => {
+            let app = Steward::open_default(&path, false)?;
+            out.workspace(&app.info(), "Workspace");
+        }
+        Command::System(SystemCommand::Add(args)) => {
+            let secret = read_secret(args.token_env.as_deref())?;
+            let mut app = Steward::open_default(&path, false)?;
+            let view = app.add_system(add_request(args), secret)?;
+            out.system_added(&view);
+        }
+        Command::System(SystemCommand::List) => {
+            let app = Steward::open_default(&path, false)?;
+            out.systems(&app.list_systems()?);
+        }
+        Command::System(SystemCommand::Remove { name }) => {
+            let mut app = Steward::open_default(&path, false)?;
+            out.system_removed(&app.remove_system(&name)?);
+        }
+        Command::AuditLog(AuditLogCommand::Verify) => {
+            let app = Steward::open_default(&path, false)?;
+            let verification = app.verify_audit_log()?;
+            out.verification(&verification);
+            if !verification.intact {
+                return Ok(Outcome::Finding);
+            }
+        }
+        Command::AuditLog(AuditLogCommand::List { limit, before }) => {
+            let app = Steward::open_default(&path, false)?;
+            out.audit_page(&app.audit_page(before, limit)?);
+        }
+    }
+    Ok(Outcome::Done)
+}
+
+fn add_request(args: AddArgs) -> AddSystemRequest {
+    AddSystemRequest {
+        name: args.name,
+        kind: Some(args.kind),
+        role: Some(args.role),
+        population: args.population,
+        owner: args.owner,
+        dependent_teams: args.teams,
+        base_url: args.base_url,
+        path: args.path,
+    }
+}
+
+/// Secrets are never flags: `--token-env VAR` names the variable that holds one.
+fn read_secret(var: Option<&str>) -> Result<Option<Secret>, AppError> {
+    let Some(var) = var else { return Ok(None) };
+    let raw = std::env::var(var).map_err(|_| {
+        AppError::invalid(format!(
+            "--token-env: environment variable {var} is not set (or not valid UTF-8)"
+        ))
+    })?;
+    Secret::new(raw)
+        .map(Some)
+        .map_err(|e| AppError::invalid(format!("--token-env: {var}: {e}")))
+}
+

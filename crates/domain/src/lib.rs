@@ -1,0 +1,18 @@
+//! Steward's domain model: systems, canonical fields, records and links, and the rules
+//! over them. Pure by design: no I/O, no async, no clock. Time and ids come in as
+//! arguments so every rule can be reproduced exactly in a test.
+
+pub mod audit;
+pub mod field;
+pub mod record;
+pub mod system;
+pub mod time;
+
+pub use audit::{AuditEvent, ChainBreak, ChainStatus, ChainedEntry, GENESIS_HASH};
+pub use field::{CanonicalField, FieldCategory, FieldKey, ObjectType, ValueKind, builtin_catalog};
+pub use record::{FieldValue, LinkBasis, Record, RecordKey, RecordLink};
+pub use system::{
+    Connection, CredentialKind, DomainError, Lifecycle, NewSystem, Population, Role, System,
+    SystemKind, SystemName, Transport, ensure_can_add,
+};
+pub use time::Timestamp;

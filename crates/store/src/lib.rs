@@ -1,0 +1,132 @@
+//! The local workspace: one SQLite file per workspace holding systems, the field catalog,
+//! record snapshots, sync runs and the hash-chained audit log.
+//!
+//! Reads go straight to [`Workspace`]. Every write goes through [`Workspace::change`], whose
+//! closure must return the [`AuditEvent`] that describes it: the change and its audit row
+//! commit in one transaction or not at all.
+
+mod audit;
+mod catalog;
+mod error;
+mod open;
+mod records;
+mod schema;
+mod sync_runs;
+mod systems;
+
+use std::path::{Path, PathBuf};
+
+use rusqlite::Connection;
+use steward_domain::{AuditEvent, ChainStatus, ChainedEntry};
+
+pub use error::StoreError;
+pub use schema::LATEST_VERSION;
+pub use sync_runs::{SyncRun, SyncStatus, list_sync_runs};
+
+/// An open workspace file.
+#[derive(Debug)]
+pub struct Workspace {
+    conn: Connection,
+    path: PathBuf,
+    id: String,
+}
+
+/// The write side of one transaction. Created only by [`Workspace::change`].
+pub struct Change<'a> {
+    tx: rusqlite::Transaction<'a>,
+}
+
+impl Workspace {
+    /// Creates a new workspace file (and its folder). Refuses to touch an existing file.
+    pub fn create(path: &Path, workspace_id: &str, event: AuditEvent) -> Result<Self, StoreError> {
+        let conn = open::create(path, workspace_id)?;
+        let mut workspace = Self {
+            conn,
+            path: path.to_owned(),
+            id: workspace_id.to_owned(),
+        };
+        workspace.change(|change| {
+            catalog::insert_builtin(&change.tx)?;
+            Ok::<_, StoreError>(((), event))
+        })?;
+        Ok(workspace)
+    }
+
+    /// Opens an existing workspace, migrating it to the latest schema. A missing, foreign,
+    /// corrupt or newer-schema file is refused before anything is written to it.
+    pub fn open(path: &Path) -> Result<Self, StoreError> {
+        let (conn, id) = open::existing(path)?;
+        Ok(Self {
+            conn,
+            path: path.to_owned(),
+            id,
+        })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// A stable id for this workspace, used to keep its keychain entries apart from others'.
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+
+    /// Runs `write` in one transaction and appends the audit event it returns in that same
+    /// transaction. Any error rolls everything back.
+    /// The closure may fail with its own error type, so a step outside the database (a
+    /// keychain write) can abort the transaction too.
+    pub fn change<T, E: From<StoreError>>(
+        &mut self,
+        write: impl FnOnce(&Change<'_>) -> Result<(T, AuditEvent), E>,
+    ) -> Result<T, E> {
+        let tx = self.conn.transaction().map_err(StoreError::from)?;
+        let change = Change { tx };
+        let (value, event) = write(&change)?;
+        audit::append(&change.tx, &event)?;
+        change.tx.commit().map_err(StoreError::from)?;
+        Ok(value)
+    }
+
+    /// Appends an audit entry for something that changed no workspace data (a verification,
+    /// an export).
+    pub fn record(&mut self, event: AuditEvent) -> Result<ChainedEntry, StoreError> {
+        let tx = self.conn.transaction()?;
+        let entry = audit::append(&tx, &event)?;
+        tx.commit()?;
+        Ok(entry)
+    }
+
+    /// Audit entries, newest first: at most `limit` of them with `seq < before` (all when
+    /// `before` is `None`).
+    pub fn audit_page(&self, before: Option<i64>, limit: u32) -> Result<Vec<ChainedEntry>, StoreError> {
+        audit::page(&self.conn, before, limit)
+    }
+
+    pub fn audit_len(&self) -> Result<u64, StoreError> {
+        audit::len(&self.conn)
+    }
+
+    /// Walks the whole chain and names the first entry that does not hold.
+    pub fn verify_audit_log(&self) -> Result<ChainStatus, StoreError> {
+        audit::verify(&self.conn)
+    }
+}
+
+pub use catalog::list as list_catalog;
+pub use records::{get_record, list_links, record_count};
+pub use systems::{get_system_by_name, list_systems};
+
+impl Workspace {
+    /// Read access for the free functions above (`list_systems(ws.conn())` …).
+    pub fn conn(&self) -> &Connection {
+        &self.conn
+    }
+}
+
+impl Change<'_> {
+    /// Read access inside the transaction, so checks see what the change has written.
+    pub fn conn(&self) -> &Connection {
+        &self.tx
+    }
+}
