@@ -3,7 +3,7 @@
 
 use std::fmt::Write;
 
-use steward_domain::{Lifecycle, Population, Role, SystemKind};
+use steward_domain::{CredentialKind, Lifecycle, Population, Role, SystemKind, Transport};
 use ts_rs::{Config, TS};
 
 use crate::activity::{AuditEntryView, AuditPage, AuditVerification};
@@ -29,6 +29,33 @@ fn all_name(name: &str) -> String {
     format!("{snake}S")
 }
 
+/// What the Add form needs to know per kind, straight from the domain's rules.
+fn kind_info(out: &mut String) {
+    out.push_str(
+        "export type KindInfo = { transport: \"http\" | \"file\" | \"database\", credential: \"none\" | \"access_token\" | \"api_token\" | \"database_password\", canBeHub: boolean };\n\n",
+    );
+    out.push_str("export const KIND_INFO: Record<SystemKind, KindInfo> = {\n");
+    for kind in SystemKind::ALL {
+        let transport = match kind.transport() {
+            Transport::Http => "http",
+            Transport::File => "file",
+            Transport::Database => "database",
+        };
+        let credential = match kind.credential() {
+            CredentialKind::None => "none",
+            CredentialKind::AccessToken => "access_token",
+            CredentialKind::ApiToken => "api_token",
+            CredentialKind::DatabasePassword => "database_password",
+        };
+        let _ = writeln!(
+            out,
+            "  {kind}: {{ transport: \"{transport}\", credential: \"{credential}\", canBeHub: {} }},",
+            kind.can_be_hub()
+        );
+    }
+    out.push_str("};\n\n");
+}
+
 /// The whole `bindings.ts` file.
 pub fn typescript_bindings() -> String {
     let cfg = Config::new().with_large_int("number");
@@ -40,6 +67,7 @@ pub fn typescript_bindings() -> String {
     string_union(&mut out, "Role", Role::ALL.iter().map(|k| k.as_str()));
     string_union(&mut out, "Lifecycle", Lifecycle::ALL.iter().map(|k| k.as_str()));
     string_union(&mut out, "Population", Population::ALL.iter().map(|k| k.as_str()));
+    kind_info(&mut out);
     for decl in [
         ErrorCode::decl(&cfg),
         AppError::decl(&cfg),

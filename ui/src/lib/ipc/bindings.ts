@@ -17,6 +17,19 @@ export type Population = "manual" | "automated" | "imported";
 
 export const POPULATIONS: readonly Population[] = ["manual", "automated", "imported"];
 
+export type KindInfo = { transport: "http" | "file" | "database", credential: "none" | "access_token" | "api_token" | "database_password", canBeHub: boolean };
+
+export const KIND_INFO: Record<SystemKind, KindInfo> = {
+  hubspot: { transport: "http", credential: "access_token", canBeHub: true },
+  salesforce: { transport: "http", credential: "access_token", canBeHub: true },
+  marketing: { transport: "http", credential: "api_token", canBeHub: false },
+  csv: { transport: "file", credential: "none", canBeHub: false },
+  xlsx: { transport: "file", credential: "none", canBeHub: false },
+  sqlite: { transport: "file", credential: "none", canBeHub: false },
+  postgres: { transport: "database", credential: "database_password", canBeHub: false },
+  rest: { transport: "http", credential: "api_token", canBeHub: true },
+};
+
 export type ErrorCode = "invalid_input" | "not_found" | "conflict" | "workspace_unusable" | "keychain_unavailable" | "io" | "internal";
 
 export type AppError = { code: ErrorCode, message: string, };

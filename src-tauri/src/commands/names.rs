@@ -1,0 +1,10 @@
+/// The app's IPC commands. Shared by build.rs (permissions) and a test that checks the
+/// capability file grants each one.
+pub const COMMANDS: &[&str] = &[
+    "workspace_info",
+    "list_systems",
+    "add_system",
+    "remove_system",
+    "audit_page",
+    "verify_audit_log",
+];

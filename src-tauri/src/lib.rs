@@ -1,0 +1,48 @@
+//! The desktop shell: opens the workspace, registers the IPC commands and starts the window.
+//! Every command is a few lines over `steward_app`; logic lives there.
+
+mod commands;
+mod state;
+
+use std::path::PathBuf;
+
+use state::AppState;
+
+/// `--workspace PATH` on the command line, else `STEWARD_WORKSPACE`, else the OS data dir.
+fn workspace_path() -> Result<PathBuf, steward_app::AppError> {
+    let mut args = std::env::args_os().skip(1);
+    while let Some(arg) = args.next() {
+        if arg == "--workspace"
+            && let Some(path) = args.next()
+        {
+            return Ok(PathBuf::from(path));
+        }
+    }
+    steward_app::default_workspace_path()
+}
+
+pub fn run() {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("STEWARD_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .init();
+
+    let state = AppState::open(workspace_path());
+    let result = tauri::Builder::default()
+        .manage(state)
+        .invoke_handler(tauri::generate_handler![
+            commands::workspace::workspace_info,
+            commands::systems::list_systems,
+            commands::systems::add_system,
+            commands::systems::remove_system,
+            commands::activity::audit_page,
+            commands::activity::verify_audit_log,
+        ])
+        .run(tauri::generate_context!("tauri.conf.json"));
+    if let Err(err) = result {
+        tracing::error!(error = %err, "the desktop app failed to start");
+        std::process::exit(1);
+    }
+}

@@ -1,0 +1,18 @@
+import type { AppError, ErrorCode } from '../ipc/bindings';
+
+/** What to do next, per error code. The message says what went wrong. */
+const NEXT_STEP: Record<ErrorCode, string> = {
+  invalid_input: 'Correct the field named above and try again.',
+  not_found: 'Refresh: it may have been removed from another window or the CLI.',
+  conflict: 'Choose another name, or remove the existing one first.',
+  workspace_unusable:
+    'Start Steward with another workspace (--workspace PATH) or restore this one from a backup.',
+  keychain_unavailable:
+    'Unlock your OS keychain (GNOME Keyring, KWallet, macOS Keychain, Windows Credential Manager) and try again.',
+  io: 'Check that the workspace folder exists, is writable and has free space.',
+  internal: 'This is a bug in Steward. Copy this message into a bug report.',
+};
+
+export function nextStep(error: AppError): string {
+  return NEXT_STEP[error.code];
+}
