@@ -14,7 +14,12 @@ use crate::workspace::WorkspaceInfo;
 fn string_union(out: &mut String, name: &str, values: impl Iterator<Item = &'static str>) {
     let values: Vec<String> = values.map(|v| format!("\"{v}\"")).collect();
     let _ = writeln!(out, "export type {name} = {};\n", values.join(" | "));
-    let _ = writeln!(out, "export const {}: readonly {name}[] = [{}];\n", all_name(name), values.join(", "));
+    let _ = writeln!(
+        out,
+        "export const {}: readonly {name}[] = [{}];\n",
+        all_name(name),
+        values.join(", ")
+    );
 }
 
 /// `SystemKind` → `SYSTEM_KINDS`, so the UI's pickers list exactly what the backend accepts.
@@ -63,10 +68,22 @@ pub fn typescript_bindings() -> String {
         "// Generated from crates/app by `UPDATE_BINDINGS=1 cargo test -p steward-app --test bindings`.\n\
          // Do not edit by hand: a test fails when this file is stale.\n\n",
     );
-    string_union(&mut out, "SystemKind", SystemKind::ALL.iter().map(|k| k.as_str()));
+    string_union(
+        &mut out,
+        "SystemKind",
+        SystemKind::ALL.iter().map(|k| k.as_str()),
+    );
     string_union(&mut out, "Role", Role::ALL.iter().map(|k| k.as_str()));
-    string_union(&mut out, "Lifecycle", Lifecycle::ALL.iter().map(|k| k.as_str()));
-    string_union(&mut out, "Population", Population::ALL.iter().map(|k| k.as_str()));
+    string_union(
+        &mut out,
+        "Lifecycle",
+        Lifecycle::ALL.iter().map(|k| k.as_str()),
+    );
+    string_union(
+        &mut out,
+        "Population",
+        Population::ALL.iter().map(|k| k.as_str()),
+    );
     kind_info(&mut out);
     for decl in [
         ErrorCode::decl(&cfg),

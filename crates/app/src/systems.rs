@@ -220,8 +220,8 @@ impl Steward {
 
     /// Removes a system, every record of it cached in the workspace, and its credential.
     pub fn remove_system(&mut self, name: &str) -> Result<RemoveReport, AppError> {
-        let system = steward_store::get_system_by_name(self.workspace.conn(), name)?
-            .ok_or_else(|| {
+        let system =
+            steward_store::get_system_by_name(self.workspace.conn(), name)?.ok_or_else(|| {
                 AppError::from(StoreError::Missing {
                     what: format!("system \"{}\"", name.trim()),
                 })

@@ -41,11 +41,13 @@ pub fn os_keychain() -> Keychain {
     }
 }
 
-/// The user who acts, as the OS knows them; written into every audit entry.
+/// The user who acts, as the OS knows them; written into every audit entry. `USER` (or
+/// `USERNAME`) wins so that a service account running the CLI can name the person behind it.
 pub fn os_user() -> String {
-    ["USER", "USERNAME", "LOGNAME"]
+    ["USER", "USERNAME"]
         .iter()
         .find_map(|var| std::env::var(var).ok().filter(|v| !v.trim().is_empty()))
+        .or_else(|| whoami::username().ok())
         .unwrap_or_else(|| "unknown".to_owned())
 }
 
@@ -70,7 +72,12 @@ pub struct WorkspaceInfo {
 
 impl Steward {
     /// Creates a new workspace at `path`.
-    pub fn init(path: &Path, keychain: Keychain, actor: String, clock: Clock) -> Result<Self, AppError> {
+    pub fn init(
+        path: &Path,
+        keychain: Keychain,
+        actor: String,
+        clock: Clock,
+    ) -> Result<Self, AppError> {
         let id = uuid::Uuid::new_v4().to_string();
         let event = AuditEvent {
             at: clock.now(),
@@ -90,7 +97,12 @@ impl Steward {
     }
 
     /// Opens an existing workspace at `path`.
-    pub fn open(path: &Path, keychain: Keychain, actor: String, clock: Clock) -> Result<Self, AppError> {
+    pub fn open(
+        path: &Path,
+        keychain: Keychain,
+        actor: String,
+        clock: Clock,
+    ) -> Result<Self, AppError> {
         let workspace = Workspace::open(path)?;
         tracing::debug!(workspace = %workspace.id(), "workspace opened");
         Ok(Self {
@@ -102,7 +114,12 @@ impl Steward {
     }
 
     /// Opens the workspace at `path`, creating it on first use (the desktop app's start).
-    pub fn open_or_init(path: &Path, keychain: Keychain, actor: String, clock: Clock) -> Result<Self, AppError> {
+    pub fn open_or_init(
+        path: &Path,
+        keychain: Keychain,
+        actor: String,
+        clock: Clock,
+    ) -> Result<Self, AppError> {
         if path.exists() {
             Self::open(path, keychain, actor, clock)
         } else {
@@ -135,7 +152,12 @@ impl Steward {
         }
     }
 
-    pub(crate) fn event(&self, action: &str, subject: String, details: serde_json::Value) -> AuditEvent {
+    pub(crate) fn event(
+        &self,
+        action: &str,
+        subject: String,
+        details: serde_json::Value,
+    ) -> AuditEvent {
         AuditEvent {
             at: self.clock.now(),
             actor: self.actor.clone(),

@@ -1,5 +1,7 @@
 //! The UI's copy of the IPC types must match the Rust DTOs.
 
+#![allow(clippy::unwrap_used)] // a test should fail loudly at the first surprise
+
 use std::path::PathBuf;
 
 #[test]

@@ -6,7 +6,11 @@ use clap::{Args, Parser, Subcommand};
 use steward_domain::{Population, Role, SystemKind};
 
 #[derive(Debug, Parser)]
-#[command(name = "steward", version, about = "Keep the CRM the single source of truth for lead and customer data")]
+#[command(
+    name = "steward",
+    version,
+    about = "Keep the CRM the single source of truth for lead and customer data"
+)]
 pub struct Cli {
     /// The workspace file (default: the OS data directory, or $STEWARD_WORKSPACE).
     #[arg(long, global = true, value_name = "PATH")]

@@ -93,4 +93,3 @@ fn read_secret(var: Option<&str>) -> Result<Option<Secret>, AppError> {
         .map(Some)
         .map_err(|e| AppError::invalid(format!("--token-env: {var}: {e}")))
 }
-

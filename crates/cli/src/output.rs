@@ -35,7 +35,10 @@ impl Printer {
             return print_json(info);
         }
         println!("{heading}: {}", info.path);
-        println!("  id: {}  schema: {}  acting as: {}", info.id, info.schema_version, info.actor);
+        println!(
+            "  id: {}  schema: {}  acting as: {}",
+            info.id, info.schema_version, info.actor
+        );
     }
 
     pub fn system_added(&self, view: &SystemView) {
@@ -55,7 +58,9 @@ impl Printer {
             return print_json(systems);
         }
         if systems.is_empty() {
-            println!("No systems yet. Add one: steward system add NAME --kind hubspot --role hub --base-url URL --token-env VAR");
+            println!(
+                "No systems yet. Add one: steward system add NAME --kind hubspot --role hub --base-url URL --token-env VAR"
+            );
             return;
         }
         let rows: Vec<[String; 7]> = systems
@@ -72,9 +77,23 @@ impl Printer {
                 ]
             })
             .collect();
-        let header = ["NAME", "KIND", "ROLE", "LIFECYCLE", "POPULATED", "CREDENTIAL", "RECORDS"];
+        let header = [
+            "NAME",
+            "KIND",
+            "ROLE",
+            "LIFECYCLE",
+            "POPULATED",
+            "CREDENTIAL",
+            "RECORDS",
+        ];
         let widths: Vec<usize> = (0..header.len())
-            .map(|i| rows.iter().map(|r| r[i].chars().count()).chain([header[i].len()]).max().unwrap_or(0))
+            .map(|i| {
+                rows.iter()
+                    .map(|r| r[i].chars().count())
+                    .chain([header[i].len()])
+                    .max()
+                    .unwrap_or(0)
+            })
             .collect();
         let line = |cells: &[&str]| {
             let padded: Vec<String> = cells
@@ -98,7 +117,11 @@ impl Printer {
             "Removed {} and {} cached record(s){}.",
             report.name,
             report.cached_records_removed,
-            if report.credential_removed { "; its credential is gone from the keychain" } else { "" }
+            if report.credential_removed {
+                "; its credential is gone from the keychain"
+            } else {
+                ""
+            }
         );
         if let Some(warning) = &report.warning {
             eprintln!("warning: {warning}");
@@ -129,7 +152,10 @@ impl Printer {
             return print_json(page);
         }
         for e in &page.entries {
-            println!("{:>6}  {}  {:<16}  {:<18}  {}", e.seq, e.at, e.actor, e.action, e.subject);
+            println!(
+                "{:>6}  {}  {:<16}  {:<18}  {}",
+                e.seq, e.at, e.actor, e.action, e.subject
+            );
         }
         if let Some(before) = page.next_before {
             println!("… {} entries in all; older: --before {before}", page.total);

@@ -1,6 +1,8 @@
 //! `steward` as a user runs it: exit codes, JSON documents, and secrets that go only to the
 //! OS keychain.
 
+#![allow(clippy::unwrap_used)] // a test should fail loudly at the first surprise
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -21,11 +23,16 @@ impl Run {
 fn steward(workspace: &Path, args: &[&str], env: &[(&str, &str)]) -> Run {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_steward"));
     cmd.arg("--workspace").arg(workspace).args(args);
-    cmd.env("STEWARD_KEYCHAIN_SERVICE", keychain_service()).env("USER", "ci-owner");
+    cmd.env("STEWARD_KEYCHAIN_SERVICE", keychain_service())
+        .env("USER", "ci-owner");
     for (k, v) in env {
         cmd.env(k, v);
     }
-    let Output { status, stdout, stderr } = cmd.output().unwrap();
+    let Output {
+        status,
+        stdout,
+        stderr,
+    } = cmd.output().unwrap();
     Run {
         code: status.code().unwrap_or(-1),
         stdout: String::from_utf8(stdout).unwrap(),
@@ -51,7 +58,20 @@ fn systems_are_added_listed_and_removed_with_json_documents() {
     let (_dir, ws) = workspace();
     let run = steward(
         &ws,
-        &["system", "add", "Events sheet", "--kind", "csv", "--role", "spoke", "--path", "/data/e.csv", "--team", "Events", "--json"],
+        &[
+            "system",
+            "add",
+            "Events sheet",
+            "--kind",
+            "csv",
+            "--role",
+            "spoke",
+            "--path",
+            "/data/e.csv",
+            "--team",
+            "Events",
+            "--json",
+        ],
         &[],
     );
     assert_eq!(run.code, 0, "{}", run.stderr);
@@ -73,8 +93,16 @@ fn systems_are_added_listed_and_removed_with_json_documents() {
     assert_eq!(list, serde_json::json!([]));
 
     let log = steward(&ws, &["--json", "audit-log", "list"], &[]).json();
-    let actions: Vec<_> = log["entries"].as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap().to_owned()).collect();
-    assert_eq!(actions, ["system.removed", "system.added", "workspace.created"]);
+    let actions: Vec<_> = log["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["action"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(
+        actions,
+        ["system.removed", "system.added", "workspace.created"]
+    );
 }
 
 #[test]
@@ -82,10 +110,36 @@ fn bad_usage_and_bad_input_exit_2_with_the_reason() {
     let (_dir, ws) = workspace();
     let cases: &[(&[&str], &str)] = &[
         (&["system", "add", "X", "--role", "spoke"], "--kind"),
-        (&["system", "add", "X", "--kind", "excel", "--role", "spoke"], "unknown kind \"excel\""),
-        (&["system", "add", "X", "--kind", "csv", "--role", "hub", "--path", "a.csv"], "cannot be the hub"),
-        (&["system", "add", "X", "--kind", "hubspot", "--role", "hub"], "base URL"),
-        (&["system", "add", "X", "--kind", "hubspot", "--role", "hub", "--base-url", "https://h", "--token-env", "STEWARD_TEST_UNSET_VAR"], "STEWARD_TEST_UNSET_VAR is not set"),
+        (
+            &["system", "add", "X", "--kind", "excel", "--role", "spoke"],
+            "unknown kind \"excel\"",
+        ),
+        (
+            &[
+                "system", "add", "X", "--kind", "csv", "--role", "hub", "--path", "a.csv",
+            ],
+            "cannot be the hub",
+        ),
+        (
+            &["system", "add", "X", "--kind", "hubspot", "--role", "hub"],
+            "base URL",
+        ),
+        (
+            &[
+                "system",
+                "add",
+                "X",
+                "--kind",
+                "hubspot",
+                "--role",
+                "hub",
+                "--base-url",
+                "https://h",
+                "--token-env",
+                "STEWARD_TEST_UNSET_VAR",
+            ],
+            "STEWARD_TEST_UNSET_VAR is not set",
+        ),
         (&["system", "remove", "ghost"], "not found"),
         (&["workspace", "init"], "already exists"),
     ];
@@ -103,7 +157,11 @@ fn a_missing_or_newer_workspace_is_refused_untouched() {
     let dir = tempfile::tempdir().unwrap();
     let run = steward(&dir.path().join("none.steward"), &["system", "list"], &[]);
     assert_eq!(run.code, 2);
-    assert!(run.stderr.contains("steward workspace init"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("steward workspace init"),
+        "{}",
+        run.stderr
+    );
 
     let (_dir, ws) = workspace();
     let conn = rusqlite::Connection::open(&ws).unwrap();
@@ -119,7 +177,13 @@ fn a_missing_or_newer_workspace_is_refused_untouched() {
 fn audit_log_verify_exits_1_and_names_the_tampered_entry() {
     let (_dir, ws) = workspace();
     for name in ["A", "B", "C"] {
-        let run = steward(&ws, &["system", "add", name, "--kind", "csv", "--role", "spoke", "--path", "x.csv"], &[]);
+        let run = steward(
+            &ws,
+            &[
+                "system", "add", name, "--kind", "csv", "--role", "spoke", "--path", "x.csv",
+            ],
+            &[],
+        );
         assert_eq!(run.code, 0, "{}", run.stderr);
     }
     let ok = steward(&ws, &["--json", "audit-log", "verify"], &[]);
@@ -128,14 +192,21 @@ fn audit_log_verify_exits_1_and_names_the_tampered_entry() {
     assert_eq!(ok.json()["entries"], 4);
 
     let conn = rusqlite::Connection::open(&ws).unwrap();
-    conn.execute_batch("DROP TRIGGER audit_log_no_update; UPDATE audit_log SET actor = 'mallory' WHERE seq = 3;").unwrap();
+    conn.execute_batch(
+        "DROP TRIGGER audit_log_no_update; UPDATE audit_log SET actor = 'mallory' WHERE seq = 3;",
+    )
+    .unwrap();
     drop(conn);
     let bad = steward(&ws, &["--json", "audit-log", "verify"], &[]);
     assert_eq!(bad.code, 1);
     assert_eq!(bad.json()["intact"], false);
     assert_eq!(bad.json()["brokenAt"], 3);
     let human = steward(&ws, &["audit-log", "verify"], &[]);
-    assert!(human.stdout.contains("TAMPERED at entry 3"), "{}", human.stdout);
+    assert!(
+        human.stdout.contains("TAMPERED at entry 3"),
+        "{}",
+        human.stdout
+    );
 }
 
 fn contains(haystack: &[u8], needle: &[u8]) -> bool {
@@ -150,7 +221,20 @@ fn a_token_from_token_env_lands_in_the_keychain_only() {
     let env = [("HUBSPOT_TOKEN", token.as_str()), ("STEWARD_LOG", "trace")];
     let run = steward(
         &ws,
-        &["--json", "system", "add", "HubSpot", "--kind", "hubspot", "--role", "hub", "--base-url", "https://api.hubapi.com", "--token-env", "HUBSPOT_TOKEN"],
+        &[
+            "--json",
+            "system",
+            "add",
+            "HubSpot",
+            "--kind",
+            "hubspot",
+            "--role",
+            "hub",
+            "--base-url",
+            "https://api.hubapi.com",
+            "--token-env",
+            "HUBSPOT_TOKEN",
+        ],
         &env,
     );
     if run.code == 3 && std::env::var_os("STEWARD_REQUIRE_KEYCHAIN").is_none() {
@@ -168,13 +252,19 @@ fn a_token_from_token_env_lands_in_the_keychain_only() {
         outputs.push(r.stdout.as_bytes().to_vec());
         outputs.push(r.stderr.as_bytes().to_vec());
     }
-    assert!(outputs.iter().any(|o| contains(o, b"DEBUG")), "debug logs were captured");
+    assert!(
+        outputs.iter().any(|o| contains(o, b"DEBUG")),
+        "debug logs were captured"
+    );
     for entry in std::fs::read_dir(dir.path()).unwrap() {
         outputs.push(std::fs::read(entry.unwrap().path()).unwrap());
     }
     // The workspace file and any WAL or shared-memory file beside it.
     for (i, bytes) in outputs.iter().enumerate() {
-        assert!(!contains(bytes, token.as_bytes()), "token leaked into output #{i}");
+        assert!(
+            !contains(bytes, token.as_bytes()),
+            "token leaked into output #{i}"
+        );
     }
     let removed = steward(&ws, &["--json", "system", "remove", "HubSpot"], &env);
     assert_eq!(removed.json()["credentialRemoved"], true);

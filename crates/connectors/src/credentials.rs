@@ -75,7 +75,9 @@ pub struct Keychain {
 
 impl std::fmt::Debug for Keychain {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Keychain").field("service", &self.service).finish()
+        f.debug_struct("Keychain")
+            .field("service", &self.service)
+            .finish()
     }
 }
 
@@ -155,14 +157,16 @@ mod tests {
     #[test]
     fn an_empty_secret_is_refused() {
         assert!(matches!(Secret::new("\n"), Err(KeychainError::EmptySecret)));
-        assert!(matches!(Secret::new("   "), Err(KeychainError::EmptySecret)));
+        assert!(matches!(
+            Secret::new("   "),
+            Err(KeychainError::EmptySecret)
+        ));
     }
 
     // keyring's mock stands in only to produce failures a real keychain won't on demand.
     fn failing_entry(service: &str, account: &str) -> keyring::Result<keyring::Entry> {
-        let entry = keyring::Entry::new_with_credential(Box::new(
-            keyring::mock::MockCredential::default(),
-        ));
+        let entry =
+            keyring::Entry::new_with_credential(Box::new(keyring::mock::MockCredential::default()));
         let _ = (service, account);
         let mock: &keyring::mock::MockCredential = entry
             .get_credential()

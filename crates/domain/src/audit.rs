@@ -89,7 +89,10 @@ pub struct ChainBreak {
 pub enum ChainStatus {
     /// Every entry checks out. `head_hash` can be written down elsewhere: a log cut short at
     /// its end is only detectable against a head recorded outside the workspace.
-    Intact { entries: u64, head_hash: String },
+    Intact {
+        entries: u64,
+        head_hash: String,
+    },
     Broken(ChainBreak),
 }
 
@@ -199,7 +202,10 @@ mod tests {
                 head_hash: entries[4].hash.clone()
             }
         );
-        assert!(matches!(verify_chain(&[]), ChainStatus::Intact { entries: 0, .. }));
+        assert!(matches!(
+            verify_chain(&[]),
+            ChainStatus::Intact { entries: 0, .. }
+        ));
     }
 
     #[test]

@@ -104,31 +104,81 @@ pub fn builtin_catalog() -> Vec<CanonicalField> {
         (Person, "job_title", "Job title", Identity, Text),
         (Person, "country", "Country", Identity, Text),
         (Person, "city", "City", Identity, Text),
-        (Person, "lifecycle_stage", "Lifecycle stage", Status, Enumeration),
+        (
+            Person,
+            "lifecycle_stage",
+            "Lifecycle stage",
+            Status,
+            Enumeration,
+        ),
         (Person, "lead_status", "Lead status", Status, Enumeration),
-        (Person, "last_activity_at", "Last activity", Behavioural, Date),
-        (Person, "email_opt_out", "Email opt-out", Behavioural, Enumeration),
-        (Person, "original_source", "Original source", Attribution, Enumeration),
-        (Person, "first_touch_campaign", "First-touch campaign", Attribution, Text),
+        (
+            Person,
+            "last_activity_at",
+            "Last activity",
+            Behavioural,
+            Date,
+        ),
+        (
+            Person,
+            "email_opt_out",
+            "Email opt-out",
+            Behavioural,
+            Enumeration,
+        ),
+        (
+            Person,
+            "original_source",
+            "Original source",
+            Attribution,
+            Enumeration,
+        ),
+        (
+            Person,
+            "first_touch_campaign",
+            "First-touch campaign",
+            Attribution,
+            Text,
+        ),
         (Person, "created_at", "Created", Attribution, Date),
         (Company, "name", "Name", Identity, Text),
         (Company, "domain", "Domain", Identity, Url),
         (Company, "country", "Country", Identity, Text),
         (Company, "industry", "Industry", Identity, Enumeration),
         (Company, "employee_count", "Employees", Identity, Number),
-        (Company, "account_status", "Account status", Status, Enumeration),
-        (Company, "last_activity_at", "Last activity", Behavioural, Date),
-        (Company, "original_source", "Original source", Attribution, Enumeration),
+        (
+            Company,
+            "account_status",
+            "Account status",
+            Status,
+            Enumeration,
+        ),
+        (
+            Company,
+            "last_activity_at",
+            "Last activity",
+            Behavioural,
+            Date,
+        ),
+        (
+            Company,
+            "original_source",
+            "Original source",
+            Attribution,
+            Enumeration,
+        ),
         (Company, "created_at", "Created", Attribution, Date),
     ];
     rows.iter()
-        .map(|&(object, key, label, category, value_kind)| CanonicalField {
-            object,
-            key: FieldKey(key.to_owned()),
-            label: label.to_owned(),
-            category,
-            value_kind,
-        })
+        .map(
+            |&(object, key, label, category, value_kind)| CanonicalField {
+                object,
+                key: FieldKey(key.to_owned()),
+                label: label.to_owned(),
+                category,
+                value_kind,
+            },
+        )
         .collect()
 }
 
@@ -143,7 +193,11 @@ mod tests {
         let mut seen = HashSet::new();
         for field in &catalog {
             assert_eq!(FieldKey::parse(field.key.as_str()).as_ref(), Ok(&field.key));
-            assert!(seen.insert((field.object, field.key.clone())), "{}", field.key);
+            assert!(
+                seen.insert((field.object, field.key.clone())),
+                "{}",
+                field.key
+            );
         }
         for category in FieldCategory::ALL {
             let custom = *category == FieldCategory::Custom;

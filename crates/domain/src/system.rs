@@ -160,10 +160,9 @@ impl SystemName {
                 Self::MAX_CHARS
             )));
         }
-        if let Some(bad) = name
-            .chars()
-            .find(|c| !(c.is_alphanumeric() || matches!(c, ' ' | '-' | '_' | '.' | '(' | ')' | '&')))
-        {
+        if let Some(bad) = name.chars().find(|c| {
+            !(c.is_alphanumeric() || matches!(c, ' ' | '-' | '_' | '.' | '(' | ')' | '&'))
+        }) {
             return Err(DomainError::InvalidName(format!(
                 "contains \"{bad}\"; use letters, digits, spaces and - _ . ( ) &"
             )));
@@ -220,10 +219,14 @@ impl Connection {
                     return bad(format!("a {kind} system needs a base URL (https://…)"));
                 };
                 if !(url.starts_with("https://") || url.starts_with("http://")) {
-                    return bad(format!("base URL \"{url}\" must start with https:// or http://"));
+                    return bad(format!(
+                        "base URL \"{url}\" must start with https:// or http://"
+                    ));
                 }
                 if self.path.is_some() {
-                    return bad(format!("a {kind} system is reached by URL, not by a file path"));
+                    return bad(format!(
+                        "a {kind} system is reached by URL, not by a file path"
+                    ));
                 }
                 reject_userinfo(url, "base URL")?;
             }
@@ -237,7 +240,10 @@ impl Connection {
             }
             Transport::Database => {
                 let Some(url) = non_empty(&self.base_url) else {
-                    return bad("a postgres system needs a server URL (postgres://user@host:5432/db)".into());
+                    return bad(
+                        "a postgres system needs a server URL (postgres://user@host:5432/db)"
+                            .into(),
+                    );
                 };
                 if !(url.starts_with("postgres://") || url.starts_with("postgresql://")) {
                     return bad(format!("server URL \"{url}\" must start with postgres://"));
@@ -393,7 +399,10 @@ mod tests {
 
     #[test]
     fn names_are_trimmed_and_checked() {
-        assert_eq!(SystemName::parse("  HubSpot (prod) ").unwrap().as_str(), "HubSpot (prod)");
+        assert_eq!(
+            SystemName::parse("  HubSpot (prod) ").unwrap().as_str(),
+            "HubSpot (prod)"
+        );
         for (raw, fragment) in [
             ("", "empty"),
             ("   ", "empty"),
@@ -421,7 +430,9 @@ mod tests {
         let second_hub = new_system("Salesforce", SystemKind::Salesforce, Role::Hub);
         assert_eq!(
             ensure_can_add(&existing, &second_hub),
-            Err(DomainError::SecondHub { existing: "HubSpot".into() })
+            Err(DomainError::SecondHub {
+                existing: "HubSpot".into()
+            })
         );
         let clash = new_system("hubspot", SystemKind::Csv, Role::Spoke);
         assert_eq!(
@@ -437,7 +448,9 @@ mod tests {
         let sheet = new_system("Events", SystemKind::Csv, Role::Hub);
         assert_eq!(
             sheet.validate(),
-            Err(DomainError::HubKindNotAllowed { kind: SystemKind::Csv })
+            Err(DomainError::HubKindNotAllowed {
+                kind: SystemKind::Csv
+            })
         );
     }
 
@@ -455,10 +468,25 @@ mod tests {
         assert!(check(SystemKind::Hubspot, Some("ftp://x"), None).is_err());
         assert!(check(SystemKind::Csv, None, Some("/tmp/a.csv")).is_ok());
         assert!(check(SystemKind::Csv, Some("https://x"), Some("/tmp/a.csv")).is_err());
-        assert!(check(SystemKind::Postgres, Some("postgres://app@db:5432/portal"), None).is_ok());
-        let leak = check(SystemKind::Postgres, Some("postgres://app:hunter2@db/portal"), None);
+        assert!(
+            check(
+                SystemKind::Postgres,
+                Some("postgres://app@db:5432/portal"),
+                None
+            )
+            .is_ok()
+        );
+        let leak = check(
+            SystemKind::Postgres,
+            Some("postgres://app:hunter2@db/portal"),
+            None,
+        );
         assert!(leak.unwrap_err().to_string().contains("--token-env"));
-        let leak = check(SystemKind::Rest, Some("https://u:p@api.example.test/v1"), None);
+        let leak = check(
+            SystemKind::Rest,
+            Some("https://u:p@api.example.test/v1"),
+            None,
+        );
         assert!(leak.is_err());
     }
 
@@ -466,7 +494,10 @@ mod tests {
     fn lifecycle_moves_one_way_and_spares_the_hub() {
         use Lifecycle::*;
         assert_eq!(Active.transition(Deprecating, Role::Spoke), Ok(Deprecating));
-        assert_eq!(Deprecating.transition(Deprecated, Role::Spoke), Ok(Deprecated));
+        assert_eq!(
+            Deprecating.transition(Deprecated, Role::Spoke),
+            Ok(Deprecated)
+        );
         assert_eq!(Deprecating.transition(Active, Role::Spoke), Ok(Active));
         assert!(Active.transition(Deprecated, Role::Spoke).is_err());
         assert!(Deprecated.transition(Active, Role::Spoke).is_err());

@@ -99,7 +99,11 @@ impl Workspace {
 
     /// Audit entries, newest first: at most `limit` of them with `seq < before` (all when
     /// `before` is `None`).
-    pub fn audit_page(&self, before: Option<i64>, limit: u32) -> Result<Vec<ChainedEntry>, StoreError> {
+    pub fn audit_page(
+        &self,
+        before: Option<i64>,
+        limit: u32,
+    ) -> Result<Vec<ChainedEntry>, StoreError> {
         audit::page(&self.conn, before, limit)
     }
 

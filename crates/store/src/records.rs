@@ -13,7 +13,10 @@ fn record_id(conn: &Connection, key: &RecordKey) -> Result<Option<i64>, StoreErr
         "SELECT id FROM records WHERE system_id = ?1 AND object = ?2 AND external_id = ?3",
     )?;
     Ok(stmt
-        .query_row(params![key.system_id, key.object.as_str(), key.external_id], |r| r.get(0))
+        .query_row(
+            params![key.system_id, key.object.as_str(), key.external_id],
+            |r| r.get(0),
+        )
         .optional()?)
 }
 
@@ -24,14 +27,17 @@ pub fn get_record(conn: &Connection, key: &RecordKey) -> Result<Option<Record>, 
          WHERE system_id = ?1 AND object = ?2 AND external_id = ?3",
     )?;
     let head = stmt
-        .query_row(params![key.system_id, key.object.as_str(), key.external_id], |r| {
-            Ok((
-                r.get::<_, i64>(0)?,
-                r.get::<_, Option<i64>>(1)?,
-                r.get::<_, Option<i64>>(2)?,
-                r.get::<_, bool>(3)?,
-            ))
-        })
+        .query_row(
+            params![key.system_id, key.object.as_str(), key.external_id],
+            |r| {
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    r.get::<_, Option<i64>>(1)?,
+                    r.get::<_, Option<i64>>(2)?,
+                    r.get::<_, bool>(3)?,
+                ))
+            },
+        )
         .optional()?;
     let Some((id, created_at, updated_at, archived)) = head else {
         return Ok(None);
@@ -171,7 +177,10 @@ impl Change<'_> {
     pub fn link_records(&self, link: &RecordLink) -> Result<(), StoreError> {
         let id_of = |key: &RecordKey| {
             record_id(&self.tx, key)?.ok_or_else(|| StoreError::Missing {
-                what: format!("record {}/{} of system {}", key.object, key.external_id, key.system_id),
+                what: format!(
+                    "record {}/{} of system {}",
+                    key.object, key.external_id, key.system_id
+                ),
             })
         };
         let (left, right) = (id_of(&link.left)?, id_of(&link.right)?);

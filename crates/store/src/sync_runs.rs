@@ -88,7 +88,11 @@ impl Change<'_> {
 }
 
 /// A system's sync runs, newest first.
-pub fn list_sync_runs(conn: &Connection, system_id: i64, limit: u32) -> Result<Vec<SyncRun>, StoreError> {
+pub fn list_sync_runs(
+    conn: &Connection,
+    system_id: i64,
+    limit: u32,
+) -> Result<Vec<SyncRun>, StoreError> {
     let mut stmt = conn.prepare_cached(
         "SELECT id, system_id, started_at, finished_at, status, records_read, records_failed,
                 resume_from, error

@@ -11,8 +11,9 @@ const COLUMNS: &str =
 
 fn parse<T: std::str::FromStr<Err = String>>(row: &Row<'_>, idx: usize) -> rusqlite::Result<T> {
     let text: String = row.get(idx)?;
-    text.parse()
-        .map_err(|e: String| rusqlite::Error::FromSqlConversionFailure(idx, rusqlite::types::Type::Text, e.into()))
+    text.parse().map_err(|e: String| {
+        rusqlite::Error::FromSqlConversionFailure(idx, rusqlite::types::Type::Text, e.into())
+    })
 }
 
 fn row_to_system(row: &Row<'_>) -> rusqlite::Result<System> {
@@ -49,7 +50,8 @@ pub fn list_systems(conn: &Connection) -> Result<Vec<System>, StoreError> {
 
 /// A system by name, case-insensitively.
 pub fn get_system_by_name(conn: &Connection, name: &str) -> Result<Option<System>, StoreError> {
-    let mut stmt = conn.prepare_cached(&format!("SELECT {COLUMNS} FROM systems WHERE name = ?1"))?;
+    let mut stmt =
+        conn.prepare_cached(&format!("SELECT {COLUMNS} FROM systems WHERE name = ?1"))?;
     Ok(stmt.query_row([name.trim()], row_to_system).optional()?)
 }
 
@@ -79,7 +81,10 @@ impl Change<'_> {
             )
             .map_err(|e| {
                 E::on_constraint(e, || {
-                    format!("a system named \"{}\" or a second hub would clash", new.name)
+                    format!(
+                        "a system named \"{}\" or a second hub would clash",
+                        new.name
+                    )
                 })
             })?;
         let id = self.tx.last_insert_rowid();

@@ -1,6 +1,8 @@
 //! The workspace file end to end: create, reopen, refuse what it must, and keep the audit
 //! chain honest.
 
+#![allow(clippy::unwrap_used)] // a test should fail loudly at the first surprise
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -105,7 +107,8 @@ fn another_programs_database_is_refused_untouched() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("other.db");
     let conn = Connection::open(&path).unwrap();
-    conn.execute_batch("CREATE TABLE t (x); INSERT INTO t VALUES (1);").unwrap();
+    conn.execute_batch("CREATE TABLE t (x); INSERT INTO t VALUES (1);")
+        .unwrap();
     drop(conn);
     let before = snapshot(&path);
     let err = Workspace::open(&path).unwrap_err();
@@ -124,7 +127,9 @@ fn a_newer_schema_is_refused_untouched() {
     let before = snapshot(&path);
     let err = Workspace::open(&path).unwrap_err();
     match &err {
-        StoreError::TooNew { found, supported, .. } => {
+        StoreError::TooNew {
+            found, supported, ..
+        } => {
             assert_eq!((*found, *supported), (99, steward_store::LATEST_VERSION));
         }
         other => panic!("expected TooNew, got {other}"),
@@ -154,13 +159,21 @@ fn a_damaged_file_is_refused_untouched() {
 #[test]
 fn systems_keep_unique_names_and_one_hub() {
     let (_dir, _path, mut ws) = new_workspace();
-    add(&mut ws, &system("Events", SystemKind::Marketing, Role::Spoke)).unwrap();
+    add(
+        &mut ws,
+        &system("Events", SystemKind::Marketing, Role::Spoke),
+    )
+    .unwrap();
     let hub = add(&mut ws, &system("HubSpot", SystemKind::Hubspot, Role::Hub)).unwrap();
     assert_eq!(hub.dependent_teams, vec!["Sales", "Marketing"]);
 
     let err = add(&mut ws, &system("HUBSPOT", SystemKind::Rest, Role::Spoke)).unwrap_err();
     assert!(matches!(err, StoreError::Conflict(_)), "{err}");
-    let err = add(&mut ws, &system("Salesforce", SystemKind::Salesforce, Role::Hub)).unwrap_err();
+    let err = add(
+        &mut ws,
+        &system("Salesforce", SystemKind::Salesforce, Role::Hub),
+    )
+    .unwrap_err();
     assert!(matches!(err, StoreError::Conflict(_)), "{err}");
 
     let names: Vec<_> = steward_store::list_systems(ws.conn())
@@ -208,7 +221,11 @@ fn snapshots_keep_per_field_times_links_and_go_with_their_system() {
     let (_dir, _path, mut ws) = new_workspace();
     let hub = add(&mut ws, &system("HubSpot", SystemKind::Hubspot, Role::Hub)).unwrap();
     let map = add(&mut ws, &system("MAP", SystemKind::Marketing, Role::Spoke)).unwrap();
-    let a = person(hub.id, "101", &[("email", "ana@acme.test", 10), ("lead_status", "new", 11)]);
+    let a = person(
+        hub.id,
+        "101",
+        &[("email", "ana@acme.test", 10), ("lead_status", "new", 11)],
+    );
     let b = person(map.id, "L-9", &[("email", "ana@acme.test", 12)]);
     ws.change(|c| {
         let run = c.start_sync_run(hub.id, Timestamp::from_millis(9))?;
@@ -237,7 +254,10 @@ fn snapshots_keep_per_field_times_links_and_go_with_their_system() {
         Ok::<_, StoreError>(((), event("sync.completed", "system:HubSpot")))
     })
     .unwrap();
-    assert_eq!(steward_store::get_record(ws.conn(), &a.key).unwrap(), Some(a.clone()));
+    assert_eq!(
+        steward_store::get_record(ws.conn(), &a.key).unwrap(),
+        Some(a.clone())
+    );
     let links = steward_store::list_links(ws.conn(), &b.key).unwrap();
     assert_eq!(links.len(), 1);
     assert_eq!(links[0].left, a.key);
@@ -251,15 +271,31 @@ fn snapshots_keep_per_field_times_links_and_go_with_their_system() {
         Ok::<_, StoreError>(((), event("sync.completed", "system:HubSpot")))
     })
     .unwrap();
-    assert_eq!(steward_store::get_record(ws.conn(), &a.key).unwrap(), Some(a2));
+    assert_eq!(
+        steward_store::get_record(ws.conn(), &a.key).unwrap(),
+        Some(a2)
+    );
 
     let removed = ws
-        .change(|c| Ok::<_, StoreError>((c.delete_system(hub.id)?, event("system.removed", "HubSpot"))))
+        .change(|c| {
+            Ok::<_, StoreError>((c.delete_system(hub.id)?, event("system.removed", "HubSpot")))
+        })
         .unwrap();
     assert_eq!(removed, 1);
-    assert_eq!(steward_store::record_count(ws.conn(), hub.id, None).unwrap(), 0);
-    assert!(steward_store::list_links(ws.conn(), &b.key).unwrap().is_empty());
-    assert!(steward_store::list_sync_runs(ws.conn(), hub.id, 5).unwrap().is_empty());
+    assert_eq!(
+        steward_store::record_count(ws.conn(), hub.id, None).unwrap(),
+        0
+    );
+    assert!(
+        steward_store::list_links(ws.conn(), &b.key)
+            .unwrap()
+            .is_empty()
+    );
+    assert!(
+        steward_store::list_sync_runs(ws.conn(), hub.id, 5)
+            .unwrap()
+            .is_empty()
+    );
 }
 
 #[test]
@@ -268,7 +304,10 @@ fn a_failed_change_writes_nothing() {
     let before = ws.audit_len().unwrap();
     let err = ws
         .change(|c| {
-            c.insert_system(&system("HubSpot", SystemKind::Hubspot, Role::Hub), Timestamp::from_millis(1))?;
+            c.insert_system(
+                &system("HubSpot", SystemKind::Hubspot, Role::Hub),
+                Timestamp::from_millis(1),
+            )?;
             Err::<((), AuditEvent), _>(StoreError::Invalid("changed my mind".into()))
         })
         .unwrap_err();
@@ -281,7 +320,8 @@ fn a_failed_change_writes_nothing() {
 fn the_audit_log_refuses_edits_and_verification_pins_a_forced_one() {
     let (_dir, path, mut ws) = new_workspace();
     for i in 0..4 {
-        ws.record(event("audit.verified", &format!("check {i}"))).unwrap();
+        ws.record(event("audit.verified", &format!("check {i}")))
+            .unwrap();
     }
     assert!(matches!(
         ws.verify_audit_log().unwrap(),
@@ -295,7 +335,10 @@ fn the_audit_log_refuses_edits_and_verification_pins_a_forced_one() {
         .execute("UPDATE audit_log SET actor = 'x' WHERE seq = 3", [])
         .unwrap_err();
     assert!(err.to_string().contains("append-only"), "{err}");
-    assert!(raw.execute("DELETE FROM audit_log WHERE seq = 3", []).is_err());
+    assert!(
+        raw.execute("DELETE FROM audit_log WHERE seq = 3", [])
+            .is_err()
+    );
 
     // Someone with the file and sqlite3 can drop the triggers; the chain still tells.
     raw.execute_batch(
@@ -321,10 +364,18 @@ fn released_migrations_are_unchanged() {
     let digests: Vec<String> = released
         .iter()
         .map(|name| {
-            let sql = std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations").join(name)).unwrap();
+            let sql = std::fs::read(
+                Path::new(env!("CARGO_MANIFEST_DIR"))
+                    .join("migrations")
+                    .join(name),
+            )
+            .unwrap();
             hex::encode(Sha256::digest(&sql))
         })
         .collect();
     let expected = [include_str!("migration_checksums.txt").trim()];
-    assert_eq!(digests, expected, "a released migration was edited; add a new one instead");
+    assert_eq!(
+        digests, expected,
+        "a released migration was edited; add a new one instead"
+    );
 }
