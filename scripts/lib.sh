@@ -17,7 +17,8 @@ TEST_PACKAGES=(webkit2gtk-driver keyutils)
 export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
 export CARGO_INCREMENTAL="${CARGO_INCREMENTAL:-0}"
 
-step() { printf '\n==> %s\n' "$*" >&2; }
+# Each step prints the time spent so far, so a slow step shows in CI's log.
+step() { printf '\n==> [%dm%02ds] %s\n' $((SECONDS / 60)) $((SECONDS % 60)) "$*" >&2; }
 
 as_root() {
   if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
@@ -38,9 +39,9 @@ install_apt_packages() {
 check_toolchains() {
   command -v cargo >/dev/null || { echo "cargo not found: install Rust (rustup) first" >&2; exit 2; }
   command -v node >/dev/null || { echo "node not found: install Node.js 20 first" >&2; exit 2; }
-  for tool in rustfmt clippy-driver; do
-    command -v "$tool" >/dev/null || rustup component add rustfmt clippy
-  done
+  # rustup installs proxies even for missing components: ask the tools themselves.
+  cargo fmt --version >/dev/null 2>&1 || rustup component add rustfmt
+  cargo clippy --version >/dev/null 2>&1 || rustup component add clippy
 }
 
 # npm from the lockfile. Install scripts stay off: nothing here needs one, and some
@@ -60,20 +61,27 @@ build_ui() {
 }
 
 install_tauri_driver() {
-  if ! command -v tauri-driver >/dev/null || ! tauri-driver --version 2>/dev/null | grep -q "$TAURI_DRIVER_VERSION"; then
+  if ! cargo install --list | grep -q "^tauri-driver v$TAURI_DRIVER_VERSION:"; then
     step "Installing tauri-driver $TAURI_DRIVER_VERSION"
     cargo install tauri-driver --locked --version "$TAURI_DRIVER_VERSION"
   fi
 }
 
-# Runs "$@" in a private D-Bus session with an unlocked GNOME Keyring (a real Secret
-# Service), unless the caller already has a session bus.
+# Runs "$@" in a private D-Bus session with its own unlocked GNOME Keyring (a real Secret
+# Service), unless the caller already has a session bus and did not ask for a private one.
+# The keyring lives in $STEWARD_KEYRING_DIR (default: a fresh temporary folder), never in the
+# user's own login keyring.
 with_keyring() {
   if [ -n "${DBUS_SESSION_BUS_ADDRESS:-}" ] && [ -z "${STEWARD_PRIVATE_KEYRING:-}" ]; then
     "$@"
-  else
-    dbus-run-session -- bash -c '
-      printf "%s" "${STEWARD_KEYRING_PASSWORD:-steward}" | gnome-keyring-daemon --unlock --components=secrets >/dev/null
-      exec "$@"' keyring "$@"
+    return
   fi
+  local keyring_dir="${STEWARD_KEYRING_DIR:-}"
+  [ -n "$keyring_dir" ] || keyring_dir="$(mktemp -d)"
+  mkdir -p "$keyring_dir"
+  XDG_DATA_HOME="$keyring_dir" dbus-run-session -- bash -c '
+    printf "%s" "${STEWARD_KEYRING_PASSWORD:-steward}" \
+      | gnome-keyring-daemon --unlock --components=secrets >/dev/null \
+      || { echo "could not start and unlock gnome-keyring in $XDG_DATA_HOME" >&2; exit 1; }
+    exec "$@"' keyring "$@"
 }

@@ -39,7 +39,7 @@ pub struct AuditPage {
 #[serde(rename_all = "camelCase")]
 pub struct AuditVerification {
     pub intact: bool,
-    /// Entries checked (all of them when intact).
+    /// Entries that passed (all of them when intact; those before the break otherwise).
     pub entries: u64,
     /// The newest entry's hash: note it down elsewhere to detect a log cut short later.
     pub head_hash: Option<String>,
@@ -95,7 +95,7 @@ impl Steward {
             },
             ChainStatus::Broken(at) => AuditVerification {
                 intact: false,
-                entries: u64::try_from(at.seq - 1).unwrap_or(0),
+                entries: at.verified,
                 head_hash: None,
                 broken_at: Some(at.seq),
                 reason: Some(at.reason),

@@ -118,11 +118,15 @@ impl AddSystemRequest {
     }
 }
 
+/// The keychain account of a system's credential: per workspace, per system id (ids are
+/// never reused, see the systems table).
+fn credential_account(workspace_id: &str, system_id: i64) -> String {
+    format!("{workspace_id}/system/{system_id}")
+}
+
 impl Steward {
-    /// The keychain account of a system's credential: per workspace, per system id (ids are
-    /// never reused, see the systems table).
     fn credential_account(&self, system_id: i64) -> String {
-        format!("{}/system/{}", self.workspace.id(), system_id)
+        credential_account(self.workspace.id(), system_id)
     }
 
     fn view(&self, system: System) -> Result<SystemView, AppError> {
@@ -181,6 +185,7 @@ impl Steward {
 
         let at = self.clock.now();
         let event = self.event(
+            at,
             "system.added",
             format!("system:{}", new.name),
             json!({
@@ -196,7 +201,7 @@ impl Steward {
         let result = self.workspace.change(|change| {
             let system = change.insert_system(&new, at)?;
             if let Some(secret) = &secret {
-                let account = format!("{workspace_id}/system/{}", system.id);
+                let account = credential_account(&workspace_id, system.id);
                 keychain.store(&account, secret)?;
                 stored = Some(account);
             }
@@ -220,17 +225,25 @@ impl Steward {
 
     /// Removes a system, every record of it cached in the workspace, and its credential.
     pub fn remove_system(&mut self, name: &str) -> Result<RemoveReport, AppError> {
-        let system =
-            steward_store::get_system_by_name(self.workspace.conn(), name)?.ok_or_else(|| {
-                AppError::from(StoreError::Missing {
-                    what: format!("system \"{}\"", name.trim()),
-                })
-            })?;
-        let event_subject = format!("system:{}", system.name);
+        let not_found = || {
+            AppError::from(StoreError::Missing {
+                what: format!("system \"{}\"", name.trim()),
+            })
+        };
+        // Names match without regard to case in every script, as the domain compares them.
+        let wanted = SystemName::parse(name).map_err(|_| not_found())?;
+        let system = steward_store::list_systems(self.workspace.conn())?
+            .into_iter()
+            .find(|s| s.name.same_as(&wanted))
+            .ok_or_else(not_found)?;
         let kind = system.kind;
         let id = system.id;
-        let details_base = json!({ "kind": kind, "role": system.role });
-        let event = self.event("system.removed", event_subject, details_base);
+        let event = self.event(
+            self.clock.now(),
+            "system.removed",
+            format!("system:{}", system.name),
+            json!({ "kind": kind, "role": system.role }),
+        );
         let cached_records_removed = self.workspace.change(|change| {
             let removed = change.delete_system(id)?;
             let mut event = event;

@@ -154,12 +154,13 @@ impl Steward {
 
     pub(crate) fn event(
         &self,
+        at: steward_domain::Timestamp,
         action: &str,
         subject: String,
         details: serde_json::Value,
     ) -> AuditEvent {
         AuditEvent {
-            at: self.clock.now(),
+            at,
             actor: self.actor.clone(),
             action: action.to_owned(),
             subject,

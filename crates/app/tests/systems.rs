@@ -83,6 +83,7 @@ fn a_file_system_is_added_listed_removed_and_audited() {
     assert_eq!(app.list_systems().unwrap(), vec![view]);
 
     let report = app.remove_system("events SHEET").unwrap();
+    assert_eq!(report.cached_records_removed, 0);
     assert_eq!(report.name, "Events sheet");
     assert!(!report.credential_removed);
     assert!(app.list_systems().unwrap().is_empty());
@@ -143,7 +144,7 @@ fn bad_input_is_refused_with_a_code_and_the_field() {
                 ..csv("x")
             },
             ErrorCode::InvalidInput,
-            "password",
+            "credential",
         ),
     ];
     for (request, code, fragment) in cases {

@@ -81,6 +81,9 @@ impl ChainedEntry {
 pub struct ChainBreak {
     pub seq: i64,
     pub reason: String,
+    /// Entries that passed before this one. When the break is a broken link, the entry just
+    /// before it is the one that was changed, even though it passed its own check.
+    pub verified: u64,
 }
 
 /// The outcome of verifying a whole log.
@@ -120,6 +123,7 @@ impl ChainVerifier {
             Err(ChainBreak {
                 seq: entry.seq,
                 reason,
+                verified: self.entries,
             })
         };
         if entry.seq != self.expected_seq {
@@ -129,10 +133,10 @@ impl ChainVerifier {
             ));
         }
         if entry.prev_hash != self.prev_hash {
-            return broken(
-                "its link to the previous entry does not match: an earlier entry was changed or removed"
-                    .into(),
-            );
+            return broken(format!(
+                "its link to entry {} does not match: that entry was changed, or entries were removed",
+                entry.seq - 1
+            ));
         }
         if entry.hash != entry.expected_hash() {
             return broken("its contents do not match its hash: this entry was edited".into());
@@ -149,17 +153,6 @@ impl ChainVerifier {
             head_hash: self.prev_hash,
         }
     }
-}
-
-/// Verifies a whole log held in memory.
-pub fn verify_chain<'a>(entries: impl IntoIterator<Item = &'a ChainedEntry>) -> ChainStatus {
-    let mut verifier = ChainVerifier::default();
-    for entry in entries {
-        if let Err(at) = verifier.push(entry) {
-            return ChainStatus::Broken(at);
-        }
-    }
-    verifier.finish()
 }
 
 #[cfg(test)]
@@ -185,10 +178,20 @@ mod tests {
             .collect()
     }
 
-    fn broken_at(entries: &[ChainedEntry]) -> Option<i64> {
-        match verify_chain(entries) {
+    fn verify(entries: &[ChainedEntry]) -> ChainStatus {
+        let mut verifier = ChainVerifier::default();
+        for entry in entries {
+            if let Err(at) = verifier.push(entry) {
+                return ChainStatus::Broken(at);
+            }
+        }
+        verifier.finish()
+    }
+
+    fn broken_at(entries: &[ChainedEntry]) -> Option<(i64, u64)> {
+        match verify(entries) {
             ChainStatus::Intact { .. } => None,
-            ChainStatus::Broken(b) => Some(b.seq),
+            ChainStatus::Broken(b) => Some((b.seq, b.verified)),
         }
     }
 
@@ -196,14 +199,14 @@ mod tests {
     fn an_untouched_chain_is_intact() {
         let entries = chain(5);
         assert_eq!(
-            verify_chain(&entries),
+            verify(&entries),
             ChainStatus::Intact {
                 entries: 5,
                 head_hash: entries[4].hash.clone()
             }
         );
         assert!(matches!(
-            verify_chain(&[]),
+            verify(&[]),
             ChainStatus::Intact { entries: 0, .. }
         ));
     }
@@ -217,7 +220,7 @@ mod tests {
     fn an_edit_is_pinned_to_its_row() {
         let mut entries = chain(5);
         entries[2].actor = "intruder".into();
-        assert_eq!(broken_at(&entries), Some(3));
+        assert_eq!(broken_at(&entries), Some((3, 2)));
     }
 
     #[test]
@@ -225,14 +228,21 @@ mod tests {
         let mut entries = chain(5);
         entries[1].subject = "system:99".into();
         entries[1].hash = entries[1].expected_hash();
-        assert_eq!(broken_at(&entries), Some(3));
+        assert_eq!(broken_at(&entries), Some((3, 2)));
     }
 
     #[test]
     fn a_deleted_row_is_a_gap() {
         let mut entries = chain(5);
         entries.remove(3);
-        assert_eq!(broken_at(&entries), Some(5));
+        assert_eq!(broken_at(&entries), Some((5, 3)));
+        let mut headless = chain(3);
+        headless.remove(0);
+        assert_eq!(
+            broken_at(&headless),
+            Some((2, 0)),
+            "a log must start at entry 1"
+        );
     }
 
     #[test]

@@ -23,10 +23,6 @@ pub enum DomainError {
     InvalidOwner(String),
     #[error("dependent teams: {0}")]
     InvalidTeam(String),
-    #[error("lifecycle: cannot move from {from} to {to}")]
-    LifecycleTransition { from: Lifecycle, to: Lifecycle },
-    #[error("lifecycle: the hub cannot be deprecated; make another CRM the hub first")]
-    HubDeprecation,
 }
 
 macro_rules! string_enum {
@@ -210,7 +206,8 @@ pub struct Connection {
 }
 
 impl Connection {
-    /// Checks that the connection fits the kind and that no secret hides inside it.
+    /// Checks that the connection fits the kind and that no secret hides inside it. Messages
+    /// never repeat a URL: it may be carrying the very secret being refused.
     pub fn validate_for(&self, kind: SystemKind) -> Result<(), DomainError> {
         let bad = |msg: String| Err(DomainError::InvalidConnection(msg));
         match kind.transport() {
@@ -218,17 +215,16 @@ impl Connection {
                 let Some(url) = non_empty(&self.base_url) else {
                     return bad(format!("a {kind} system needs a base URL (https://…)"));
                 };
-                if !(url.starts_with("https://") || url.starts_with("http://")) {
-                    return bad(format!(
-                        "base URL \"{url}\" must start with https:// or http://"
-                    ));
-                }
                 if self.path.is_some() {
                     return bad(format!(
                         "a {kind} system is reached by URL, not by a file path"
                     ));
                 }
-                reject_userinfo(url, "base URL")?;
+                check_url(
+                    url,
+                    &["https", "http"],
+                    "base URL must start with https:// or http://",
+                )?;
             }
             Transport::File => {
                 if non_empty(&self.path).is_none() {
@@ -245,10 +241,11 @@ impl Connection {
                             .into(),
                     );
                 };
-                if !(url.starts_with("postgres://") || url.starts_with("postgresql://")) {
-                    return bad(format!("server URL \"{url}\" must start with postgres://"));
-                }
-                reject_userinfo(url, "server URL")?;
+                check_url(
+                    url,
+                    &["postgres", "postgresql"],
+                    "server URL must start with postgres://",
+                )?;
             }
         }
         Ok(())
@@ -259,15 +256,59 @@ fn non_empty(value: &Option<String>) -> Option<&str> {
     value.as_deref().map(str::trim).filter(|v| !v.is_empty())
 }
 
-/// `scheme://user:password@host` would put a secret into the workspace file.
-fn reject_userinfo(url: &str, what: &str) -> Result<(), DomainError> {
-    let after_scheme = url.split_once("://").map_or(url, |(_, rest)| rest);
-    let authority = after_scheme.split(['/', '?', '#']).next().unwrap_or("");
-    if let Some((userinfo, _)) = authority.rsplit_once('@')
-        && userinfo.contains(':')
-    {
+/// Query parameters that carry credentials in the wild.
+const SECRET_PARAMS: &[&str] = &[
+    "password",
+    "passwd",
+    "pwd",
+    "pass",
+    "token",
+    "access_token",
+    "api_key",
+    "apikey",
+    "key",
+    "secret",
+    "client_secret",
+    "hapikey",
+    "auth",
+    "sslpassword",
+];
+
+/// Parses a URL and refuses one that would put a secret into the workspace file.
+fn check_url(raw: &str, schemes: &[&str], wrong_scheme: &str) -> Result<(), DomainError> {
+    let secret_inside = || {
+        Err(DomainError::InvalidConnection(
+            "the URL carries a credential; remove it and pass the secret with --token-env (it goes to the keychain)"
+                .into(),
+        ))
+    };
+    let Ok(url) = url::Url::parse(raw) else {
+        // Even unparsable text may hold `user:password@`; say so rather than echo it.
+        if raw.contains('@') {
+            return secret_inside();
+        }
         return Err(DomainError::InvalidConnection(format!(
-            "the {what} contains a password; remove it and pass the secret with --token-env (it goes to the keychain)"
+            "{wrong_scheme} and be a valid URL"
+        )));
+    };
+    if url.password().is_some()
+        || url
+            .query_pairs()
+            .any(|(k, _)| SECRET_PARAMS.contains(&k.to_ascii_lowercase().as_str()))
+    {
+        return secret_inside();
+    }
+    // A user name alone is an identity for databases (postgres://steward@db), but an HTTP
+    // URL's user part is how tokens are smuggled (https://TOKEN@host).
+    if !url.username().is_empty() && !schemes.contains(&"postgres") {
+        return secret_inside();
+    }
+    if !schemes.contains(&url.scheme()) {
+        return Err(DomainError::InvalidConnection(wrong_scheme.to_owned()));
+    }
+    if url.host_str().is_none_or(str::is_empty) {
+        return Err(DomainError::InvalidConnection(format!(
+            "{wrong_scheme} and name a host"
         )));
     }
     Ok(())
@@ -336,21 +377,6 @@ pub fn ensure_can_add(existing: &[System], new: &NewSystem) -> Result<(), Domain
         });
     }
     Ok(())
-}
-
-impl Lifecycle {
-    /// active → deprecating → deprecated; a deprecation can be called off (deprecating →
-    /// active). A deprecated system stays deprecated: its credentials are revoked by then.
-    pub fn transition(self, to: Lifecycle, role: Role) -> Result<Lifecycle, DomainError> {
-        use Lifecycle::{Active, Deprecated, Deprecating};
-        if role == Role::Hub && to != Active {
-            return Err(DomainError::HubDeprecation);
-        }
-        match (self, to) {
-            (Active, Deprecating) | (Deprecating, Deprecated) | (Deprecating, Active) => Ok(to),
-            (from, to) => Err(DomainError::LifecycleTransition { from, to }),
-        }
-    }
 }
 
 #[cfg(test)]
@@ -464,8 +490,10 @@ mod tests {
             .validate_for(kind)
         };
         assert!(check(SystemKind::Hubspot, Some("https://api.hubapi.com"), None).is_ok());
+        assert!(check(SystemKind::Hubspot, Some("http://127.0.0.1:8080/crm"), None).is_ok());
         assert!(check(SystemKind::Hubspot, None, None).is_err());
         assert!(check(SystemKind::Hubspot, Some("ftp://x"), None).is_err());
+        assert!(check(SystemKind::Hubspot, Some("api.hubapi.com"), None).is_err());
         assert!(check(SystemKind::Csv, None, Some("/tmp/a.csv")).is_ok());
         assert!(check(SystemKind::Csv, Some("https://x"), Some("/tmp/a.csv")).is_err());
         assert!(
@@ -488,22 +516,5 @@ mod tests {
             None,
         );
         assert!(leak.is_err());
-    }
-
-    #[test]
-    fn lifecycle_moves_one_way_and_spares_the_hub() {
-        use Lifecycle::*;
-        assert_eq!(Active.transition(Deprecating, Role::Spoke), Ok(Deprecating));
-        assert_eq!(
-            Deprecating.transition(Deprecated, Role::Spoke),
-            Ok(Deprecated)
-        );
-        assert_eq!(Deprecating.transition(Active, Role::Spoke), Ok(Active));
-        assert!(Active.transition(Deprecated, Role::Spoke).is_err());
-        assert!(Deprecated.transition(Active, Role::Spoke).is_err());
-        assert_eq!(
-            Active.transition(Deprecating, Role::Hub),
-            Err(DomainError::HubDeprecation)
-        );
     }
 }

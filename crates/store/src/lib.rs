@@ -16,7 +16,7 @@ mod systems;
 
 use std::path::{Path, PathBuf};
 
-use rusqlite::Connection;
+use rusqlite::{Connection, TransactionBehavior};
 use steward_domain::{AuditEvent, ChainStatus, ChainedEntry};
 
 pub use error::StoreError;
@@ -37,19 +37,15 @@ pub struct Change<'a> {
 }
 
 impl Workspace {
-    /// Creates a new workspace file (and its folder). Refuses to touch an existing file.
+    /// Creates a new workspace file (and its folder) holding the built-in field catalog and
+    /// `event` as its first audit entry. Refuses to touch an existing file.
     pub fn create(path: &Path, workspace_id: &str, event: AuditEvent) -> Result<Self, StoreError> {
-        let conn = open::create(path, workspace_id)?;
-        let mut workspace = Self {
-            conn,
-            path: path.to_owned(),
-            id: workspace_id.to_owned(),
-        };
-        workspace.change(|change| {
-            catalog::insert_builtin(&change.tx)?;
-            Ok::<_, StoreError>(((), event))
+        open::create(path, workspace_id, |conn| {
+            catalog::insert_builtin(conn)?;
+            audit::append(conn, &event)?;
+            Ok(())
         })?;
-        Ok(workspace)
+        Self::open(path)
     }
 
     /// Opens an existing workspace, migrating it to the latest schema. A missing, foreign,
@@ -80,21 +76,17 @@ impl Workspace {
         &mut self,
         write: impl FnOnce(&Change<'_>) -> Result<(T, AuditEvent), E>,
     ) -> Result<T, E> {
-        let tx = self.conn.transaction().map_err(StoreError::from)?;
+        // IMMEDIATE takes the write lock up front, so a change that reads before it writes
+        // waits for another process's writer (busy timeout) instead of failing midway.
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(StoreError::from)?;
         let change = Change { tx };
         let (value, event) = write(&change)?;
         audit::append(&change.tx, &event)?;
         change.tx.commit().map_err(StoreError::from)?;
         Ok(value)
-    }
-
-    /// Appends an audit entry for something that changed no workspace data (a verification,
-    /// an export).
-    pub fn record(&mut self, event: AuditEvent) -> Result<ChainedEntry, StoreError> {
-        let tx = self.conn.transaction()?;
-        let entry = audit::append(&tx, &event)?;
-        tx.commit()?;
-        Ok(entry)
     }
 
     /// Audit entries, newest first: at most `limit` of them with `seq < before` (all when
@@ -119,7 +111,7 @@ impl Workspace {
 
 pub use catalog::list as list_catalog;
 pub use records::{get_record, list_links, record_count};
-pub use systems::{get_system_by_name, list_systems};
+pub use systems::list_systems;
 
 impl Workspace {
     /// Read access for the free functions above (`list_systems(ws.conn())` …).

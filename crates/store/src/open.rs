@@ -12,38 +12,70 @@ use crate::schema::{APPLICATION_ID, LATEST_VERSION, migrations};
 
 const SQLITE_MAGIC: &[u8; 16] = b"SQLite format 3\0";
 
-pub(crate) fn create(path: &Path, workspace_id: &str) -> Result<Connection, StoreError> {
+/// Builds a new workspace under a temporary name, with `init` writing its first rows in the
+/// same transaction as its identity, and only then links it into place. A crash or an error
+/// at any step leaves nothing at `path`; a file that appears there meanwhile is never replaced.
+pub(crate) fn create(
+    path: &Path,
+    workspace_id: &str,
+    init: impl FnOnce(&Connection) -> Result<(), StoreError>,
+) -> Result<(), StoreError> {
     if path.exists() {
         return Err(StoreError::AlreadyExists {
             path: path.to_owned(),
         });
     }
-    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir).map_err(|source| StoreError::Io {
-            path: dir.to_owned(),
-            source,
-        })?;
-    }
-    let result = (|| {
-        let mut conn = Connection::open(path)?;
-        configure(&conn)?;
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir).map_err(|source| StoreError::Io {
+        path: dir.to_owned(),
+        source,
+    })?;
+    let file_name = path
+        .file_name()
+        .map_or_else(|| "workspace".into(), |n| n.to_string_lossy().into_owned());
+    let staging = dir.join(format!(".{file_name}.creating-{}", std::process::id()));
+    remove_with_journals(&staging);
+
+    let built = (|| {
+        let mut conn = Connection::open(&staging)?;
         conn.pragma_update(None, "application_id", APPLICATION_ID)?;
         migrations().to_latest(&mut conn)?;
-        conn.execute(
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        let tx = conn.transaction()?;
+        tx.execute(
             "INSERT INTO workspace_meta (key, value) VALUES ('workspace_id', ?1)",
             [workspace_id],
         )?;
-        Ok(conn)
+        init(&tx)?;
+        tx.commit()?;
+        conn.close().map_err(|(_, e)| e)?;
+        // A hard link, unlike a rename, refuses to replace a file that appeared meanwhile.
+        std::fs::hard_link(&staging, path).map_err(|source| {
+            if source.kind() == std::io::ErrorKind::AlreadyExists {
+                StoreError::AlreadyExists {
+                    path: path.to_owned(),
+                }
+            } else {
+                StoreError::Io {
+                    path: path.to_owned(),
+                    source,
+                }
+            }
+        })
     })();
-    if result.is_err() {
-        // Leave no half-made workspace behind.
-        for suffix in ["", "-wal", "-shm"] {
-            let mut file = path.as_os_str().to_owned();
-            file.push(suffix);
-            let _ = std::fs::remove_file(&file);
-        }
+    remove_with_journals(&staging);
+    built
+}
+
+fn remove_with_journals(path: &Path) {
+    for suffix in ["", "-journal", "-wal", "-shm"] {
+        let mut file = path.as_os_str().to_owned();
+        file.push(suffix);
+        let _ = std::fs::remove_file(&file);
     }
-    result
 }
 
 pub(crate) fn existing(path: &Path) -> Result<(Connection, String), StoreError> {

@@ -163,16 +163,6 @@ impl Change<'_> {
         Ok(())
     }
 
-    /// Removes a record's snapshot and its links (an erasure purges the cache too).
-    /// Returns whether there was one.
-    pub fn delete_record(&self, key: &RecordKey) -> Result<bool, StoreError> {
-        let n = self.tx.execute(
-            "DELETE FROM records WHERE system_id = ?1 AND object = ?2 AND external_id = ?3",
-            params![key.system_id, key.object.as_str(), key.external_id],
-        )?;
-        Ok(n > 0)
-    }
-
     /// Links two cached records; both must have been read already.
     pub fn link_records(&self, link: &RecordLink) -> Result<(), StoreError> {
         let id_of = |key: &RecordKey| {

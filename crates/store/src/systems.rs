@@ -1,6 +1,6 @@
 //! The systems table.
 
-use rusqlite::{Connection, OptionalExtension, Row, params};
+use rusqlite::{Connection, Row, params};
 use steward_domain::{Connection as SystemConnection, Lifecycle, NewSystem, System, Timestamp};
 
 use crate::error::StoreError;
@@ -46,13 +46,6 @@ pub fn list_systems(conn: &Connection) -> Result<Vec<System>, StoreError> {
     ))?;
     let rows = stmt.query_map([], row_to_system)?;
     Ok(rows.collect::<Result<_, _>>()?)
-}
-
-/// A system by name, case-insensitively.
-pub fn get_system_by_name(conn: &Connection, name: &str) -> Result<Option<System>, StoreError> {
-    let mut stmt =
-        conn.prepare_cached(&format!("SELECT {COLUMNS} FROM systems WHERE name = ?1"))?;
-    Ok(stmt.query_row([name.trim()], row_to_system).optional()?)
 }
 
 impl Change<'_> {
@@ -109,19 +102,5 @@ impl Change<'_> {
             });
         }
         Ok(u64::try_from(records).unwrap_or(0))
-    }
-
-    /// Moves a system along its lifecycle; the caller checks the transition is allowed.
-    pub fn set_lifecycle(&self, id: i64, lifecycle: Lifecycle) -> Result<(), StoreError> {
-        let changed = self.tx.execute(
-            "UPDATE systems SET lifecycle = ?2 WHERE id = ?1",
-            params![id, lifecycle.as_str()],
-        )?;
-        if changed == 0 {
-            return Err(StoreError::Missing {
-                what: format!("system {id}"),
-            });
-        }
-        Ok(())
     }
 }

@@ -9,7 +9,8 @@ pub fn list_systems(state: State<'_, AppState>) -> Result<Vec<SystemView>, AppEr
     state.steward()?.list_systems()
 }
 
-/// The secret arrives beside the request and is wrapped at once, so it is never logged.
+/// The secret arrives beside the request and is wrapped at once, so it is never logged. An
+/// empty field means "no credential"; one of only spaces is refused, not silently dropped.
 #[tauri::command(async)]
 pub fn add_system(
     state: State<'_, AppState>,
@@ -17,7 +18,7 @@ pub fn add_system(
     secret: Option<String>,
 ) -> Result<SystemView, AppError> {
     let secret = secret
-        .filter(|s| !s.trim().is_empty())
+        .filter(|s| !s.is_empty())
         .map(Secret::new)
         .transpose()?;
     state.steward()?.add_system(request, secret)

@@ -58,3 +58,21 @@ describe('ActivityView', () => {
     expect(calls.filter((c) => c.command === 'audit_page').map((c) => c.args?.before)).toEqual([null, 3]);
   });
 });
+
+describe('ActivityView after a failed page', () => {
+  it('shows the error and does not retry on its own', async () => {
+    const calls = backend({
+      audit_page: (args) => {
+        if (args?.before === null) return { entries: [entry(3, 'system.added')], total: 3, nextBefore: 3 };
+        throw { code: 'io', message: 'disk I/O error' };
+      },
+      verify_audit_log: () => ({ intact: true, entries: 3, headHash: 'c'.repeat(64), brokenAt: null, reason: null, checkedAt: '2026-11-22T10:00:09.000Z' }),
+    });
+    render(ActivityView);
+    const alert = await screen.findByRole('alert');
+    expect(alert.textContent).toContain('disk I/O error');
+    expect(alert.textContent).toContain('free space');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(calls.filter((c) => c.command === 'audit_page')).toHaveLength(2);
+  });
+});

@@ -74,7 +74,7 @@ nextBefore: number | null, };
 
 export type AuditVerification = { intact: boolean, 
 /**
- * Entries checked (all of them when intact).
+ * Entries that passed (all of them when intact; those before the break otherwise).
  */
 entries: number, 
 /**
