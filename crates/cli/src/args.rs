@@ -33,6 +33,35 @@ pub enum Command {
     /// Read and verify the tamper-evident audit log.
     #[command(subcommand, name = "audit-log")]
     AuditLog(AuditLogCommand),
+    /// The sandbox company: local stand-ins for a CRM and its spokes, with known defects.
+    #[command(subcommand)]
+    Sandbox(SandboxCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SandboxCommand {
+    /// Serve the sandbox on 127.0.0.1, print one JSON line with each system's base URL and
+    /// token once ready, write the ground-truth manifest, and run until stopped.
+    Serve(ServeArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Same seed, same data and manifest, byte for byte.
+    #[arg(long, default_value_t = 42)]
+    pub seed: u64,
+    /// Number of CRM contacts, duplicates included.
+    #[arg(long, default_value_t = 2_000)]
+    pub size: usize,
+    /// Port of the CRM (0: any free port).
+    #[arg(long, default_value_t = 0)]
+    pub port: u16,
+    /// Where to write the manifest (JSON).
+    #[arg(long, value_name = "FILE")]
+    pub manifest: Option<PathBuf>,
+    /// The CRM's rate limit: starter (100 per 10 s) or pro (190 per 10 s).
+    #[arg(long, default_value = "starter", value_parser = parse_enum::<steward_sandbox::hubspot::rate_limit::Tier>)]
+    pub rate_tier: steward_sandbox::hubspot::rate_limit::Tier,
 }
 
 #[derive(Debug, Subcommand)]

@@ -5,7 +5,9 @@ use std::process::ExitCode;
 use steward_app::systems::AddSystemRequest;
 use steward_app::{AppError, Secret, Steward, default_workspace_path};
 
-use crate::args::{AddArgs, AuditLogCommand, Cli, Command, SystemCommand, WorkspaceCommand};
+use crate::args::{
+    AddArgs, AuditLogCommand, Cli, Command, SandboxCommand, SystemCommand, WorkspaceCommand,
+};
 use crate::output::Printer;
 
 /// How a successful run ends: 0, or 1 when a check found what it was asked to fail on.
@@ -24,36 +26,38 @@ impl Outcome {
 }
 
 pub fn run(cli: Cli) -> Result<Outcome, AppError> {
-    let path = match cli.workspace {
-        Some(path) => path,
-        None => default_workspace_path()?,
+    let workspace = cli.workspace;
+    let path = move || match workspace.clone() {
+        Some(path) => Ok(path),
+        None => default_workspace_path(),
     };
+    let open = || Steward::open_default(&path()?, false);
     let out = Printer { json: cli.json };
     match cli.command {
         Command::Workspace(WorkspaceCommand::Init) => {
-            let app = Steward::init_default(&path)?;
+            let app = Steward::init_default(&path()?)?;
             out.workspace(&app.info(), "Created workspace");
         }
         Command::Workspace(WorkspaceCommand::Info) => {
-            let app = Steward::open_default(&path, false)?;
+            let app = open()?;
             out.workspace(&app.info(), "Workspace");
         }
         Command::System(SystemCommand::Add(args)) => {
             let secret = read_secret(args.token_env.as_deref())?;
-            let mut app = Steward::open_default(&path, false)?;
+            let mut app = open()?;
             let view = app.add_system(add_request(args), secret)?;
             out.system_added(&view);
         }
         Command::System(SystemCommand::List) => {
-            let app = Steward::open_default(&path, false)?;
+            let app = open()?;
             out.systems(&app.list_systems()?);
         }
         Command::System(SystemCommand::Remove { name }) => {
-            let mut app = Steward::open_default(&path, false)?;
+            let mut app = open()?;
             out.system_removed(&app.remove_system(&name)?);
         }
         Command::AuditLog(AuditLogCommand::Verify) => {
-            let app = Steward::open_default(&path, false)?;
+            let app = open()?;
             let verification = app.verify_audit_log()?;
             out.verification(&verification);
             if !verification.intact {
@@ -61,9 +65,10 @@ pub fn run(cli: Cli) -> Result<Outcome, AppError> {
             }
         }
         Command::AuditLog(AuditLogCommand::List { limit, before }) => {
-            let app = Steward::open_default(&path, false)?;
+            let app = open()?;
             out.audit_page(&app.audit_page(before, limit)?);
         }
+        Command::Sandbox(SandboxCommand::Serve(args)) => crate::sandbox::serve(&args)?,
     }
     Ok(Outcome::Done)
 }

@@ -1,0 +1,8 @@
+//! The sandbox company: local stand-ins for the systems Steward talks to, seeded with data
+//! whose defects are known exactly (see shared/design/SANDBOX.md).
+
+pub mod clock;
+pub mod hubspot;
+pub mod seed;
+pub mod server;
+pub mod stats;
