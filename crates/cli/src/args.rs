@@ -53,12 +53,19 @@ pub struct ServeArgs {
     /// Number of CRM contacts, duplicates included.
     #[arg(long, default_value_t = 2_000)]
     pub size: usize,
-    /// Port of the CRM (0: any free port).
+    /// Port of the CRM; the MAP takes the next one (0: any free ports).
     #[arg(long, default_value_t = 0)]
     pub port: u16,
     /// Where to write the manifest (JSON).
     #[arg(long, value_name = "FILE")]
     pub manifest: Option<PathBuf>,
+    /// Folder for the file spokes (events CSV, SDR XLSX, portal database); default: a
+    /// folder per seed in the system's temporary directory.
+    #[arg(long, value_name = "DIR")]
+    pub dir: Option<PathBuf>,
+    /// How long the CRM↔MAP bridge waits before carrying a change, in milliseconds.
+    #[arg(long, default_value_t = 2_000)]
+    pub bridge_lag_ms: u64,
     /// The CRM's rate limit: starter (100 per 10 s) or pro (190 per 10 s).
     #[arg(long, default_value = "starter", value_parser = parse_enum::<steward_sandbox::hubspot::rate_limit::Tier>)]
     pub rate_tier: steward_sandbox::hubspot::rate_limit::Tier,

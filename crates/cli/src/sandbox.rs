@@ -4,6 +4,7 @@
 use std::io::Write;
 
 use steward_app::{AppError, ErrorCode};
+use steward_sandbox::bridge::BridgeConfig;
 use steward_sandbox::server::{Config, start};
 
 use crate::args::ServeArgs;
@@ -19,20 +20,29 @@ pub fn serve(args: &ServeArgs) -> Result<(), AppError> {
         .build()
         .map_err(|e| outside(format!("could not start the sandbox runtime: {e}")))?;
     runtime.block_on(async {
+        let dir = args
+            .dir
+            .clone()
+            .unwrap_or_else(|| std::env::temp_dir().join(format!("steward-sandbox-{}", args.seed)));
         let config = Config {
             seed: args.seed,
             size: args.size,
             port: args.port,
             tier: args.rate_tier,
+            dir,
+            bridge: BridgeConfig {
+                lag: std::time::Duration::from_millis(args.bridge_lag_ms),
+                ..BridgeConfig::default()
+            },
         };
-        let running = start(&config)
-            .await
-            .map_err(|e| outside(format!("could not listen on 127.0.0.1:{}: {e}", args.port)))?;
+        let running = start(&config).await.map_err(|e| outside(e.to_string()))?;
         if let Some(path) = &args.manifest {
             write_manifest(path, &running.manifest)?;
         }
         let line = serde_json::json!({
             "crm": running.endpoints.crm,
+            "map": running.endpoints.map,
+            "files": running.endpoints.files,
             "manifest": args.manifest.as_ref().map(|p| p.display().to_string()),
             "counts": running.manifest.counts,
         });

@@ -34,6 +34,8 @@ fn serve(seed: &str, manifest: &Path) -> Served {
             "--manifest",
         ])
         .arg(manifest)
+        .arg("--dir")
+        .arg(manifest.with_extension("files"))
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit())
         .spawn()
@@ -79,7 +81,24 @@ fn serve_prints_where_the_crm_is_and_it_answers() {
     assert_eq!(crm["kind"], "hubspot");
     let base = crm["base_url"].as_str().unwrap();
     assert!(base.starts_with("http://127.0.0.1:"), "{base}");
-    assert_eq!(served.line["counts"]["crm_contacts"], 500);
+    let counts = &served.line["counts"];
+    assert!(counts["crm_contacts"].as_u64().unwrap() > 450, "{counts}");
+    assert!(counts["map_leads"].as_u64().unwrap() > 0, "{counts}");
+    assert!(
+        served.line["map"]["base_url"]
+            .as_str()
+            .unwrap()
+            .starts_with("http://127.0.0.1:")
+    );
+    for file in [
+        "events_csv",
+        "sdr_xlsx",
+        "portal_sqlite",
+        "portal_postgres_sql",
+    ] {
+        let path = served.line["files"][file].as_str().unwrap();
+        assert!(Path::new(path).is_file(), "{file}: {path}");
+    }
 
     let (status, _) = http_get(base, "/crm/v3/objects/contacts?limit=1", None);
     assert_eq!(status, 401);
@@ -103,9 +122,26 @@ fn the_same_seed_writes_the_same_manifest_bytes() {
     for (path, seed) in paths.iter().zip(["11", "11", "12"]) {
         drop(serve(seed, path));
     }
-    let [a, b, c] = paths.map(|p| std::fs::read(p).unwrap());
-    assert_eq!(a, b);
-    assert_ne!(a, c);
+    let read = |p: &std::path::PathBuf, suffix: &str| {
+        if suffix.is_empty() {
+            std::fs::read(p).unwrap()
+        } else {
+            let path = p.with_extension("files").join(suffix);
+            std::fs::read(&path).unwrap_or_else(|e| {
+                let listing: Vec<_> = std::fs::read_dir(p.parent().unwrap())
+                    .unwrap()
+                    .map(|e| e.unwrap().path())
+                    .collect();
+                panic!("{}: {e}; {listing:?}", path.display())
+            })
+        }
+    };
+    for file in ["", "events-2025.csv", "sdr-prospects.xlsx", "portal.sql"] {
+        let [a, b, c] = [&paths[0], &paths[1], &paths[2]].map(|p| read(p, file));
+        assert_eq!(a, b, "{file}: same seed, same bytes");
+        assert_ne!(a, c, "{file}: another seed, other data");
+    }
+    let a = read(&paths[0], "");
     let manifest: Value = serde_json::from_slice(&a).unwrap();
     assert_eq!(manifest["seed"], 11);
     assert!(

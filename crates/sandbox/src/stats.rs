@@ -19,6 +19,10 @@ pub struct Snapshot {
     pub records_updated: u64,
     pub records_archived: u64,
     pub records_erased: u64,
+    /// Writes the CRM↔MAP bridge made into this system.
+    pub bridge_writes: u64,
+    /// Values the bridge should have carried here and lost (the broken write-back).
+    pub bridge_dropped: u64,
 }
 
 #[derive(Debug, Default)]

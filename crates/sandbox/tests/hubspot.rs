@@ -13,16 +13,14 @@ use serde_json::{Value, json};
 use steward_sandbox::hubspot::rate_limit::Tier;
 use steward_sandbox::server::{Config, Running, start};
 
-async fn sandbox(size: usize, tier: Tier) -> (Running, reqwest::Client) {
-    let running = start(&Config {
-        seed: 42,
-        size,
-        port: 0,
+async fn sandbox(size: usize, tier: Tier) -> (Running, reqwest::Client, tempfile::TempDir) {
+    let dir = tempfile::tempdir().unwrap();
+    let config = Config {
         tier,
-    })
-    .await
-    .unwrap();
-    (running, reqwest::Client::new())
+        ..Config::for_test(42, size, dir.path().to_owned())
+    };
+    let running = start(&config).await.unwrap();
+    (running, reqwest::Client::new(), dir)
 }
 
 fn url(running: &Running, path: &str) -> String {
@@ -70,7 +68,7 @@ async fn post(
 /// "Error handling": a missing or wrong token is a 401 with category INVALID_AUTHENTICATION.
 #[tokio::test]
 async fn a_bad_token_is_refused() {
-    let (running, client) = sandbox(100, Tier::Pro).await;
+    let (running, client, _dir) = sandbox(100, Tier::Pro).await;
     for token in [None, Some("pat-na1-wrong")] {
         let mut request = client.get(url(&running, "/crm/v3/objects/contacts"));
         if let Some(token) = token {
@@ -105,7 +103,7 @@ async fn a_bad_token_is_refused() {
 /// `paging.next.after`/`link` until the last page.
 #[tokio::test]
 async fn the_list_pages_through_every_contact_once() {
-    let (running, client) = sandbox(300, Tier::Pro).await;
+    let (running, client, _dir) = sandbox(300, Tier::Pro).await;
     let (status, headers, first) =
         get(&running, &client, "/crm/v3/objects/contacts?limit=100").await;
     assert_eq!(status, StatusCode::OK);
@@ -172,7 +170,7 @@ async fn the_list_pages_through_every_contact_once() {
 /// and `associations` (companies.results[].id/type).
 #[tokio::test]
 async fn properties_history_and_associations_come_as_asked() {
-    let (running, client) = sandbox(100, Tier::Pro).await;
+    let (running, client, _dir) = sandbox(100, Tier::Pro).await;
     let (_, _, page) = get(
         &running,
         &client,
@@ -215,7 +213,7 @@ async fn properties_history_and_associations_come_as_asked() {
 /// "CRM API | Contacts", get by id; the 404 body is HubSpot's observed one.
 #[tokio::test]
 async fn an_unknown_id_is_a_404_object_not_found() {
-    let (running, client) = sandbox(100, Tier::Pro).await;
+    let (running, client, _dir) = sandbox(100, Tier::Pro).await;
     let (status, _, body) = get(&running, &client, "/crm/v3/objects/contacts/101").await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(body["id"], "101");
@@ -232,7 +230,7 @@ async fn an_unknown_id_is_a_404_object_not_found() {
 /// "CRM API | Contacts" batch endpoints and "Error handling" (207 multi-status).
 #[tokio::test]
 async fn batches_create_read_update_and_archive_with_partial_success() {
-    let (running, client) = sandbox(100, Tier::Pro).await;
+    let (running, client, _dir) = sandbox(100, Tier::Pro).await;
     let (status, created) = post(
         &running,
         &client,
@@ -372,7 +370,7 @@ async fn batches_create_read_update_and_archive_with_partial_success() {
 /// `total`, `paging.next.after`, a 400 past 10,000 results and past the filter limits.
 #[tokio::test]
 async fn search_filters_sorts_pages_and_enforces_its_limits() {
-    let (running, client) = sandbox(2_000, Tier::Pro).await;
+    let (running, client, _dir) = sandbox(2_000, Tier::Pro).await;
     let path = "/crm/v3/objects/contacts/search";
     // Search allows five requests a second: pace this test under it.
     let post = |running, client, path, body| async move {
@@ -470,7 +468,7 @@ async fn search_filters_sorts_pages_and_enforces_its_limits() {
 /// "CRM API | Contacts" merge; "Error handling": 250 identities per profile, refused with 414.
 #[tokio::test]
 async fn merges_are_irreversible_resolve_to_the_survivor_and_are_capped() {
-    let (running, client) = sandbox(200, Tier::Pro).await;
+    let (running, client, _dir) = sandbox(200, Tier::Pro).await;
     let (status, merged) = post(
         &running,
         &client,
@@ -532,7 +530,7 @@ async fn merges_are_irreversible_resolve_to_the_survivor_and_are_capped() {
 /// "CRM API | Contacts" GDPR delete: 204, and the contact is gone for good.
 #[tokio::test]
 async fn gdpr_delete_erases_by_id_or_email() {
-    let (running, client) = sandbox(100, Tier::Pro).await;
+    let (running, client, _dir) = sandbox(100, Tier::Pro).await;
     let (_, _, record) = get(
         &running,
         &client,
@@ -570,7 +568,7 @@ async fn gdpr_delete_erases_by_id_or_email() {
 /// headers, and a 429 whose body names policyName TEN_SECONDLY_ROLLING.
 #[tokio::test]
 async fn the_ten_second_window_refuses_the_101st_request() {
-    let (running, client) = sandbox(100, Tier::Starter).await;
+    let (running, client, _dir) = sandbox(100, Tier::Starter).await;
     for i in 0..100 {
         let (status, headers, _) = get(&running, &client, "/crm/v3/objects/contacts?limit=1").await;
         assert_eq!(status, StatusCode::OK, "request {i}");
@@ -591,7 +589,7 @@ async fn the_ten_second_window_refuses_the_101st_request() {
 /// "CRM search": five requests per second, outside the ten-second window, no rate headers.
 #[tokio::test]
 async fn search_has_its_own_per_second_limit() {
-    let (running, client) = sandbox(100, Tier::Starter).await;
+    let (running, client, _dir) = sandbox(100, Tier::Starter).await;
     let mut statuses = Vec::new();
     for _ in 0..6 {
         let response = client
@@ -621,7 +619,7 @@ async fn search_has_its_own_per_second_limit() {
 /// "CRM API | Properties": name, label, type, fieldType, groupName, options, hasUniqueValue.
 #[tokio::test]
 async fn the_properties_catalog_describes_each_property() {
-    let (running, client) = sandbox(100, Tier::Pro).await;
+    let (running, client, _dir) = sandbox(100, Tier::Pro).await;
     let (status, _, body) = get(&running, &client, "/crm/v3/properties/contacts").await;
     assert_eq!(status, StatusCode::OK);
     let results = body["results"].as_array().unwrap();
@@ -654,7 +652,7 @@ async fn the_properties_catalog_describes_each_property() {
 /// the manifest names can be seen in what the CRM serves.
 #[tokio::test]
 async fn each_manifest_duplicate_is_visible_in_the_served_data() {
-    let (running, client) = sandbox(1_000, Tier::Pro).await;
+    let (running, client, _dir) = sandbox(1_000, Tier::Pro).await;
     let manifest = running.manifest.clone();
     assert!(!manifest.crm_duplicate_clusters.is_empty());
     let properties = [

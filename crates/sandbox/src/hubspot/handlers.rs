@@ -386,6 +386,7 @@ pub async fn batch(
                     .cloned()
                     .unwrap_or_default();
                 let id = crm.set_mut(object).insert_new(&props, at, "API");
+                crm.set_mut(object).changes.push((at, id));
                 for target in associations_of(input) {
                     link(&mut crm, object, id, target);
                 }
@@ -445,6 +446,7 @@ pub async fn batch(
                         },
                     ));
                 }
+                crm.set_mut(object).changes.push((at, target));
             }
             drop(crm);
             app.stats
@@ -645,6 +647,7 @@ pub async fn merge(
         record.associations.extend(&moved);
         record.updated_at = at;
     }
+    crm.set_mut(object).changes.push((at, keep));
     if let Some(record) = crm.set_mut(object).records.get_mut(&absorb) {
         record.merged_into = Some(keep);
         record.archived_at = Some(at);

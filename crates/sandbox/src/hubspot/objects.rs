@@ -217,6 +217,8 @@ pub struct View {
 pub struct ObjectSet {
     pub records: BTreeMap<u64, CrmObject>,
     pub next_id: u64,
+    /// (when, id) of every write made through the API, in order: what an integration follows.
+    pub changes: Vec<(i64, u64)>,
 }
 
 impl ObjectSet {

@@ -51,6 +51,9 @@ const fn unique(mut d: PropertyDef) -> PropertyDef {
     d
 }
 
+/// A custom property of the sandbox company: is this account a paying customer now?
+pub const ACCOUNT_STATUSES: &[&str] = &["active", "churned", "prospect"];
+
 const CONTACT: &[PropertyDef] = &[
     unique(def(
         "email",

@@ -4,6 +4,7 @@
 pub mod corrupt;
 pub mod names;
 pub mod rng;
+pub mod spokes;
 
 use serde::Serialize;
 
@@ -15,11 +16,12 @@ use names::{
 use rng::Rng;
 
 /// 2024-01-01T00:00:00Z: the sandbox's history starts here, whatever today's date is.
-const EPOCH_MS: i64 = 1_704_067_200_000;
+pub(crate) const EPOCH_MS: i64 = 1_704_067_200_000;
 /// Records were created over two years.
-const SPAN_MS: i64 = 2 * 365 * 24 * 3_600_000;
+pub(crate) const SPAN_MS: i64 = 2 * 365 * 24 * 3_600_000;
 
-/// One CRM object as seeded: id, properties, and its creation and last change.
+/// One CRM object as seeded: id, properties as first written, later changes, and its
+/// creation and last change.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SeedObject {
     pub id: u64,
@@ -28,6 +30,27 @@ pub struct SeedObject {
     pub updated_at: i64,
     /// Contact → company association.
     pub company_id: Option<u64>,
+    /// Later values, in time order: (property, value, when, source such as `CRM_UI`).
+    pub history: Vec<(String, String, i64, &'static str)>,
+    pub archived_at: Option<i64>,
+}
+
+impl SeedObject {
+    /// A property's value as the CRM shows it now.
+    pub fn current(&self, name: &str) -> Option<&str> {
+        self.history
+            .iter()
+            .rev()
+            .find(|(field, ..)| field == name)
+            .map(|(_, value, ..)| value.as_str())
+            .or_else(|| self.properties.get(name).map(String::as_str))
+    }
+
+    /// Records a later change, keeping `updated_at` the newest change.
+    pub fn change(&mut self, name: &str, value: String, at: i64, source: &'static str) {
+        self.history.push((name.to_owned(), value, at, source));
+        self.updated_at = self.updated_at.max(at);
+    }
 }
 
 /// A seeded duplicate cluster: the original and each variant with what was done to it.
@@ -50,8 +73,16 @@ pub struct Variant {
 pub struct Manifest {
     pub seed: u64,
     pub size: usize,
+    /// The seeded world's "now" (ms): every seeded timestamp is before it.
+    pub as_of: i64,
     pub counts: Counts,
+    /// Defects per class, for scoring at a glance.
+    pub defect_counts: std::collections::BTreeMap<&'static str, usize>,
     pub crm_duplicate_clusters: Vec<DuplicateCluster>,
+    pub spokes: spokes::SpokeDefects,
+    /// How the running CRM↔MAP bridge behaves (set when the sandbox serves).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bridge: Option<crate::bridge::BridgeManifest>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -60,11 +91,17 @@ pub struct Counts {
     pub crm_companies: usize,
     pub crm_duplicate_clusters: usize,
     pub crm_duplicate_records: usize,
+    pub map_leads: usize,
+    pub events_rows: usize,
+    pub sdr_rows: usize,
+    pub portal_accounts: usize,
+    pub portal_users: usize,
 }
 
 pub struct World {
     pub contacts: Vec<SeedObject>,
     pub companies: Vec<SeedObject>,
+    pub spokes: spokes::Spokes,
     pub manifest: Manifest,
 }
 
@@ -75,7 +112,7 @@ pub const MIN_SIZE: usize = 50;
 pub fn generate(seed: u64, size: usize) -> World {
     let size = size.max(MIN_SIZE);
     let mut root = Rng::new(seed);
-    let companies = generate_companies(&mut root.fork(1), (size / 10).max(10));
+    let mut companies = generate_companies(&mut root.fork(1), (size / 10).max(10));
 
     // About one person in sixteen has been entered more than once.
     let mut people_rng = root.fork(2);
@@ -134,20 +171,50 @@ pub fn generate(seed: u64, size: usize) -> World {
         contact.properties.retain(|k, _| !k.starts_with("x_"));
     }
 
+    let variant_ids: std::collections::BTreeSet<u64> = clusters
+        .iter()
+        .flat_map(|c| c.variants.iter().filter_map(|v| v.id.parse().ok()))
+        .collect();
+    let mut clustered = variant_ids.clone();
+    clustered.extend(
+        clusters
+            .iter()
+            .filter_map(|c| c.original.parse::<u64>().ok()),
+    );
+    let (spokes, spoke_defects) = spokes::generate(
+        &mut contacts,
+        &mut companies,
+        &variant_ids,
+        &clustered,
+        &mut root.fork(5),
+    );
+
+    let mut defect_counts = spoke_defects.counts();
+    defect_counts.insert("crm_duplicate_clusters", clusters.len());
     let manifest = Manifest {
         seed,
         size,
+        as_of: spokes::AS_OF_MS,
         counts: Counts {
             crm_contacts: contacts.len(),
             crm_companies: companies.len(),
             crm_duplicate_clusters: clusters.len(),
             crm_duplicate_records: clusters.iter().map(|c| c.variants.len()).sum(),
+            map_leads: spokes.map_leads.len(),
+            events_rows: spokes.events.len(),
+            sdr_rows: spokes.sdr.len(),
+            portal_accounts: spokes.portal_accounts.len(),
+            portal_users: spokes.portal_users.len(),
         },
+        defect_counts,
         crm_duplicate_clusters: clusters,
+        spokes: spoke_defects,
+        bridge: None,
     };
     World {
         contacts,
         companies,
+        spokes,
         manifest,
     }
 }
@@ -177,7 +244,7 @@ fn weighted_extra(rng: &mut Rng) -> usize {
     }
 }
 
-fn ascii_slug(text: &str) -> String {
+pub(crate) fn ascii_slug(text: &str) -> String {
     let mut out = String::new();
     for c in text.chars() {
         match names::TRANSLITERATIONS.iter().find(|(from, _)| *from == c) {
@@ -219,6 +286,15 @@ fn generate_companies(rng: &mut Rng, count: usize) -> Vec<SeedObject> {
                 ("city", rng.pick(country.cities).to_string()),
                 ("industry", rng.pick(INDUSTRIES).to_string()),
                 ("numberofemployees", (10 + rng.below(5000)).to_string()),
+                (
+                    "account_status",
+                    match rng.below(20) {
+                        0..=11 => "active",
+                        12..=14 => "churned",
+                        _ => "prospect",
+                    }
+                    .to_owned(),
+                ),
             ]
             .into_iter()
             .map(|(k, v)| (k.to_owned(), v))
@@ -229,6 +305,8 @@ fn generate_companies(rng: &mut Rng, count: usize) -> Vec<SeedObject> {
                 created_at,
                 updated_at,
                 company_id: None,
+                history: Vec::new(),
+                archived_at: None,
             }
         })
         .collect()
@@ -302,6 +380,8 @@ fn generate_person(rng: &mut Rng, id: u64, companies: &[SeedObject]) -> SeedObje
         created_at,
         updated_at,
         company_id: Some(company.id),
+        history: Vec::new(),
+        archived_at: None,
     }
 }
 
@@ -366,6 +446,8 @@ fn make_variant(original: &SeedObject, id: u64, rng: &mut Rng) -> (SeedObject, V
             created_at,
             updated_at,
             company_id,
+            history: Vec::new(),
+            archived_at: None,
         },
         applied,
     )
@@ -388,9 +470,15 @@ mod tests {
     #[test]
     fn the_size_is_the_number_of_contacts_and_the_counts_add_up() {
         let world = generate(7, 2_000);
-        assert_eq!(world.contacts.len(), 2_000);
         let m = &world.manifest;
-        assert_eq!(m.counts.crm_contacts, 2_000);
+        let erased = m.spokes.erasures_not_propagated.len();
+        assert!(erased >= 2);
+        assert_eq!(
+            world.contacts.len() + erased,
+            2_000,
+            "erased contacts are gone from the CRM"
+        );
+        assert_eq!(m.counts.crm_contacts, world.contacts.len());
         assert!(m.counts.crm_duplicate_clusters > 40, "{:?}", m.counts);
         let countries: std::collections::BTreeSet<_> = world
             .contacts
