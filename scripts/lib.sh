@@ -81,7 +81,7 @@ with_keyring() {
   mkdir -p "$keyring_dir"
   XDG_DATA_HOME="$keyring_dir" dbus-run-session -- bash -c '
     printf "%s" "${STEWARD_KEYRING_PASSWORD:-steward}" \
-      | gnome-keyring-daemon --unlock --components=secrets >/dev/null \
+      | gnome-keyring-daemon --unlock --components=secrets >/dev/null 2>&1 \
       || { echo "could not start and unlock gnome-keyring in $XDG_DATA_HOME" >&2; exit 1; }
     exec "$@"' keyring "$@"
 }

@@ -13,4 +13,4 @@ pub use bindings::typescript_bindings;
 pub use clock::Clock;
 pub use error::{AppError, ErrorCode};
 pub use steward_connectors::{Keychain, Secret};
-pub use workspace::{Steward, WorkspaceInfo, default_workspace_path};
+pub use workspace::{Steward, WorkspaceInfo, default_demo_workspace_path, default_workspace_path};

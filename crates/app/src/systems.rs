@@ -223,19 +223,49 @@ impl Steward {
         self.view(system)
     }
 
-    /// Removes a system, every record of it cached in the workspace, and its credential.
-    pub fn remove_system(&mut self, name: &str) -> Result<RemoveReport, AppError> {
+    /// A system by name, matched without regard to case in every script.
+    fn find_system(&self, name: &str) -> Result<System, AppError> {
         let not_found = || {
             AppError::from(StoreError::Missing {
                 what: format!("system \"{}\"", name.trim()),
             })
         };
-        // Names match without regard to case in every script, as the domain compares them.
         let wanted = SystemName::parse(name).map_err(|_| not_found())?;
-        let system = steward_store::list_systems(self.workspace.conn())?
+        steward_store::list_systems(self.workspace.conn())?
             .into_iter()
             .find(|s| s.name.same_as(&wanted))
-            .ok_or_else(not_found)?;
+            .ok_or_else(not_found)
+    }
+
+    /// Stores (or replaces) a system's credential in the OS keychain; the audit log records
+    /// that it changed, never what it is.
+    pub fn store_credential(&mut self, name: &str, secret: Secret) -> Result<SystemView, AppError> {
+        let system = self.find_system(name)?;
+        if system.kind.credential() == CredentialKind::None {
+            return Err(AppError::invalid(format!(
+                "credential: a {} system is read from its file and takes no token",
+                system.kind
+            )));
+        }
+        let account = self.credential_account(system.id);
+        let event = self.event(
+            self.clock.now(),
+            "system.credential_stored",
+            format!("system:{}", system.name),
+            json!({ "kind": system.kind }),
+        );
+        let keychain = self.keychain.clone();
+        self.workspace.change(|_| {
+            keychain.store(&account, &secret)?;
+            Ok::<_, AppError>(((), event))
+        })?;
+        tracing::info!(system = system.id, "credential stored");
+        self.view(system)
+    }
+
+    /// Removes a system, every record of it cached in the workspace, and its credential.
+    pub fn remove_system(&mut self, name: &str) -> Result<RemoveReport, AppError> {
+        let system = self.find_system(name)?;
         let kind = system.kind;
         let id = system.id;
         let event = self.event(

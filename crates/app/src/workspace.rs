@@ -41,6 +41,19 @@ pub fn os_keychain() -> Keychain {
     }
 }
 
+/// The demo's own workspace, beside the default one, so a demo never touches real data.
+pub fn default_demo_workspace_path() -> Result<PathBuf, AppError> {
+    let default = directories::ProjectDirs::from("dev", "steward", "Steward")
+        .map(|dirs| dirs.data_dir().join("demo").join(WORKSPACE_FILE))
+        .ok_or_else(|| {
+            AppError::new(
+                ErrorCode::Io,
+                "no home directory for the demo workspace; pass --workspace PATH",
+            )
+        })?;
+    Ok(default)
+}
+
 /// The user who acts, as the OS knows them; written into every audit entry. `USER` (or
 /// `USERNAME`) wins so that a service account running the CLI can name the person behind it.
 pub fn os_user() -> String {

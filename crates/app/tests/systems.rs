@@ -13,7 +13,7 @@ use steward_domain::{Role, SystemKind, Timestamp};
 
 const AT: Timestamp = Timestamp::from_millis(1_767_225_600_000);
 
-fn keychain_for_test() -> Option<Keychain> {
+fn keychain_with_defaults() -> Option<Keychain> {
     let keychain = Keychain::with_service(format!("steward-test-{}", uuid_like()));
     match keychain.load("probe") {
         Ok(_) => Some(keychain),
@@ -225,7 +225,7 @@ fn contains(haystack: &[u8], needle: &[u8]) -> bool {
 
 #[test]
 fn a_token_reaches_the_keychain_and_nothing_else() {
-    let Some(keychain) = keychain_for_test() else {
+    let Some(keychain) = keychain_with_defaults() else {
         return;
     };
     let token = format!("pat-na1-{}-SECRET", uuid_like());

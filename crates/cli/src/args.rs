@@ -36,6 +36,24 @@ pub enum Command {
     /// The sandbox company: local stand-ins for a CRM and its spokes, with known defects.
     #[command(subcommand)]
     Sandbox(SandboxCommand),
+    /// Start the sandbox, register its systems in a demo workspace (tokens in the keychain)
+    /// and open the app on it.
+    Demo(DemoArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    #[arg(long, default_value_t = 42)]
+    pub seed: u64,
+    #[arg(long, default_value_t = 2_000)]
+    pub size: usize,
+    /// The sandbox CRM's port (the MAP takes the next): fixed, so the demo workspace's
+    /// connections stay valid from one run to the next.
+    #[arg(long, default_value_t = 47_300)]
+    pub port: u16,
+    /// Keep serving and print the sandbox's JSON line instead of opening the app.
+    #[arg(long)]
+    pub no_ui: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -66,6 +84,20 @@ pub struct ServeArgs {
     /// How long the CRM↔MAP bridge waits before carrying a change, in milliseconds.
     #[arg(long, default_value_t = 2_000)]
     pub bridge_lag_ms: u64,
+    /// Percent of requests answered 429 (in each system's dialect).
+    #[arg(long, default_value_t = 0, value_parser = clap::value_parser!(u8).range(0..=100))]
+    pub fault_429: u8,
+    /// Percent of requests answered 502.
+    #[arg(long, default_value_t = 0, value_parser = clap::value_parser!(u8).range(0..=100))]
+    pub fault_5xx: u8,
+    /// Percent of requests answered slowly (by --slow-ms).
+    #[arg(long, default_value_t = 0, value_parser = clap::value_parser!(u8).range(0..=100))]
+    pub fault_slow: u8,
+    #[arg(long, default_value_t = 2_000)]
+    pub slow_ms: u64,
+    /// Percent of requests whose connection drops mid-answer.
+    #[arg(long, default_value_t = 0, value_parser = clap::value_parser!(u8).range(0..=100))]
+    pub fault_drop: u8,
     /// The CRM's rate limit: starter (100 per 10 s) or pro (190 per 10 s).
     #[arg(long, default_value = "starter", value_parser = parse_enum::<steward_sandbox::hubspot::rate_limit::Tier>)]
     pub rate_tier: steward_sandbox::hubspot::rate_limit::Tier,
@@ -86,6 +118,14 @@ pub enum SystemCommand {
     Add(AddArgs),
     /// List the systems, the hub first.
     List,
+    /// Store or replace a system's token or password in the OS keychain.
+    Credential {
+        /// The system's name (any case).
+        name: String,
+        /// Name of the environment variable that holds the secret.
+        #[arg(long, value_name = "VAR")]
+        token_env: String,
+    },
     /// Remove a system, its cached records and its keychain entry.
     Remove {
         /// The system's name (any case).

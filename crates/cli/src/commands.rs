@@ -27,6 +27,7 @@ impl Outcome {
 
 pub fn run(cli: Cli) -> Result<Outcome, AppError> {
     let workspace = cli.workspace;
+    let workspace_flag = workspace.clone();
     let path = move || match workspace.clone() {
         Some(path) => Ok(path),
         None => default_workspace_path(),
@@ -68,7 +69,20 @@ pub fn run(cli: Cli) -> Result<Outcome, AppError> {
             let app = open()?;
             out.audit_page(&app.audit_page(before, limit)?);
         }
+        Command::System(SystemCommand::Credential { name, token_env }) => {
+            let secret = read_secret(Some(&token_env))?
+                .ok_or_else(|| AppError::invalid("--token-env is required"))?;
+            let mut app = open()?;
+            out.credential_stored(&app.store_credential(&name, secret)?);
+        }
         Command::Sandbox(SandboxCommand::Serve(args)) => crate::sandbox::serve(&args)?,
+        Command::Demo(args) => {
+            let workspace = match workspace_flag {
+                Some(path) => path,
+                None => steward_app::default_demo_workspace_path()?,
+            };
+            crate::demo::run(&args, &workspace, out.json)?;
+        }
     }
     Ok(Outcome::Done)
 }

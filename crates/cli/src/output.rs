@@ -53,6 +53,13 @@ impl Printer {
         }
     }
 
+    pub fn credential_stored(&self, view: &SystemView) {
+        if self.json {
+            return print_json(view);
+        }
+        println!("Stored the credential of {} in the OS keychain.", view.name);
+    }
+
     pub fn systems(&self, systems: &[SystemView]) {
         if self.json {
             return print_json(systems);

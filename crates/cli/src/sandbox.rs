@@ -5,6 +5,7 @@ use std::io::Write;
 
 use steward_app::{AppError, ErrorCode};
 use steward_sandbox::bridge::BridgeConfig;
+use steward_sandbox::faults::FaultRates;
 use steward_sandbox::server::{Config, start};
 
 use crate::args::ServeArgs;
@@ -34,7 +35,15 @@ pub fn serve(args: &ServeArgs) -> Result<(), AppError> {
                 lag: std::time::Duration::from_millis(args.bridge_lag_ms),
                 ..BridgeConfig::default()
             },
+            faults: FaultRates {
+                too_many_requests: args.fault_429,
+                server_error: args.fault_5xx,
+                slow: args.fault_slow,
+                dropped: args.fault_drop,
+                slow_by: std::time::Duration::from_millis(args.slow_ms),
+            },
         };
+        config.faults.validate().map_err(AppError::invalid)?;
         let running = start(&config).await.map_err(|e| outside(e.to_string()))?;
         if let Some(path) = &args.manifest {
             write_manifest(path, &running.manifest)?;
@@ -72,7 +81,7 @@ fn write_manifest(
         })
 }
 
-async fn wait_for_stop() {
+pub async fn wait_for_stop() {
     #[cfg(unix)]
     {
         use tokio::signal::unix::{SignalKind, signal};

@@ -161,3 +161,80 @@ fn a_bad_rate_tier_is_bad_usage() {
     assert_eq!(output.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&output.stderr).contains("unknown rate tier"));
 }
+
+/// `steward demo --no-ui`: the sandbox's five systems registered, secrets in the keychain,
+/// and a second run that refreshes instead of duplicating. Needs the real OS keychain.
+#[test]
+fn demo_registers_the_sandbox_systems_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let workspace = dir.path().join("demo.steward");
+    let service = format!("steward-demo-test-{}", std::process::id());
+    let run_demo = || {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_steward"))
+            .args([
+                "demo",
+                "--no-ui",
+                "--port",
+                "0",
+                "--size",
+                "300",
+                "--workspace",
+            ])
+            .arg(&workspace)
+            .env("STEWARD_KEYCHAIN_SERVICE", &service)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut first = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut first)
+            .unwrap();
+        let _ = child.kill();
+        let output = child.wait_with_output().unwrap();
+        (first, String::from_utf8_lossy(&output.stderr).into_owned())
+    };
+    let (line, stderr) = run_demo();
+    if line.is_empty()
+        && stderr.contains("keychain")
+        && std::env::var_os("STEWARD_REQUIRE_KEYCHAIN").is_none()
+    {
+        eprintln!("skipped: no OS keychain here; the test scripts provide one");
+        return;
+    }
+    let line: Value =
+        serde_json::from_str(&line).unwrap_or_else(|e| panic!("{e}: {line:?} {stderr}"));
+    assert_eq!(line["workspace"], workspace.display().to_string());
+    run_demo();
+
+    let list = Command::new(env!("CARGO_BIN_EXE_steward"))
+        .args(["--json", "system", "list", "--workspace"])
+        .arg(&workspace)
+        .env("STEWARD_KEYCHAIN_SERVICE", &service)
+        .output()
+        .unwrap();
+    let systems: Value = serde_json::from_slice(&list.stdout).unwrap();
+    let systems = systems.as_array().unwrap();
+    assert_eq!(
+        systems.len(),
+        5,
+        "registered once, refreshed the second time"
+    );
+    assert_eq!(systems[0]["role"], "hub");
+    for system in systems {
+        let expected = if ["hubspot", "marketing"].contains(&system["kind"].as_str().unwrap()) {
+            "stored"
+        } else {
+            "not_needed"
+        };
+        assert_eq!(system["credential"], expected, "{system}");
+    }
+    for system in ["HubSpot (sandbox)", "Marketing platform (sandbox)"] {
+        Command::new(env!("CARGO_BIN_EXE_steward"))
+            .args(["system", "remove", system, "--workspace"])
+            .arg(&workspace)
+            .env("STEWARD_KEYCHAIN_SERVICE", &service)
+            .output()
+            .unwrap();
+    }
+}

@@ -3,6 +3,7 @@
 
 pub mod bridge;
 pub mod clock;
+pub mod faults;
 pub mod files;
 pub mod hubspot;
 pub mod map;

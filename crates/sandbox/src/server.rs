@@ -9,6 +9,7 @@ use serde::Serialize;
 use tokio::net::TcpListener;
 
 use crate::bridge::{self, BridgeConfig};
+use crate::faults::{self, Dialect, FaultRates, Faults};
 use crate::files::{self, FilePaths};
 use crate::hubspot::{self, Crm, CrmServer, rate_limit::Tier};
 use crate::map::{self, Leads, MapServer};
@@ -25,11 +26,12 @@ pub struct Config {
     /// Where the file spokes (CSV, XLSX, portal database) are written.
     pub dir: PathBuf,
     pub bridge: BridgeConfig,
+    pub faults: FaultRates,
 }
 
 impl Config {
-    /// Defaults for tests: free ports, a folder of their own.
-    pub fn for_test(seed: u64, size: usize, dir: PathBuf) -> Self {
+    /// Free ports, the Pro rate tier, the default bridge and no faults.
+    pub fn with_defaults(seed: u64, size: usize, dir: PathBuf) -> Self {
         Self {
             seed,
             size,
@@ -37,6 +39,7 @@ impl Config {
             tier: Tier::Pro,
             dir,
             bridge: BridgeConfig::default(),
+            faults: FaultRates::none(),
         }
     }
 }
@@ -129,9 +132,32 @@ pub async fn start(config: &Config) -> Result<Running, StartError> {
             port: config.port,
             source,
         })?;
+    let crm_faults = {
+        let crm = crm.clone();
+        Faults::new(config.faults, Dialect::HubSpot, config.seed, move || {
+            crm.stats.update(|s| s.faults_injected += 1)
+        })
+    };
+    let map_faults = {
+        let map = map.clone();
+        Faults::new(
+            config.faults,
+            Dialect::Marketo,
+            config.seed ^ 1,
+            move || map.stats.update(|s| s.faults_injected += 1),
+        )
+    };
+    let crm_app = hubspot::router(crm.clone()).layer(axum::middleware::from_fn_with_state(
+        crm_faults,
+        faults::inject,
+    ));
+    let map_app = map::router(map.clone()).layer(axum::middleware::from_fn_with_state(
+        map_faults,
+        faults::inject,
+    ));
     for (listener, app, name) in [
-        (crm_listener, hubspot::router(crm.clone()), "CRM"),
-        (map_listener, map::router(map.clone()), "MAP"),
+        (crm_listener, crm_app, "CRM"),
+        (map_listener, map_app, "MAP"),
     ] {
         tokio::spawn(async move {
             if let Err(err) = axum::serve(listener, app).await {

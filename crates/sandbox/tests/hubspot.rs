@@ -17,7 +17,7 @@ async fn sandbox(size: usize, tier: Tier) -> (Running, reqwest::Client, tempfile
     let dir = tempfile::tempdir().unwrap();
     let config = Config {
         tier,
-        ..Config::for_test(42, size, dir.path().to_owned())
+        ..Config::with_defaults(42, size, dir.path().to_owned())
     };
     let running = start(&config).await.unwrap();
     (running, reqwest::Client::new(), dir)

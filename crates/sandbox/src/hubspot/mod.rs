@@ -57,7 +57,7 @@ impl Crm {
         ] {
             let set = crm.set_mut(object);
             for s in seeded {
-                let properties = s
+                let mut properties: std::collections::BTreeMap<String, Vec<Version>> = s
                     .properties
                     .iter()
                     .map(|(k, v)| {
@@ -71,6 +71,14 @@ impl Crm {
                         )
                     })
                     .collect();
+                // Later changes, after the import: what drift is made of.
+                for (name, value, at, source) in &s.history {
+                    properties.entry(name.clone()).or_default().push(Version {
+                        value: value.clone(),
+                        timestamp: *at,
+                        source,
+                    });
+                }
                 set.records.insert(
                     s.id,
                     CrmObject {
@@ -78,7 +86,7 @@ impl Crm {
                         properties,
                         created_at: s.created_at,
                         updated_at: s.updated_at,
-                        archived_at: None,
+                        archived_at: s.archived_at,
                         merged_into: None,
                         merged_ids: Vec::new(),
                         associations: s.company_id.into_iter().collect(),

@@ -202,6 +202,16 @@ const COMPANY: &[PropertyDef] = &[
         "number",
         "companyinformation",
     ),
+    options(
+        def(
+            "account_status",
+            "Account status",
+            "enumeration",
+            "select",
+            "companyinformation",
+        ),
+        ACCOUNT_STATUSES,
+    ),
     read_only(def(
         "createdate",
         "Create Date",

@@ -566,21 +566,42 @@ pub fn generate(
     let deprecating_since = AS_OF_MS - SDR_DEPRECATED_DAYS_BEFORE * DAY_MS;
     let mut written_after = Vec::new();
     let sdr_count = at_least(contacts.len() / 40, 12);
+    // SDRs work accounts: several people at one company, the company written once.
     let mut people: Vec<(String, String, String, String)> = Vec::new();
-    for n in 0..sdr_count {
+    let mut n = 0;
+    while people.len() < sdr_count {
+        let group = 1 + sdr_rng.index(3);
         if !live.is_empty() && sdr_rng.chance(50) {
-            let contact = &contacts[*sdr_rng.pick(&live)];
-            let get = |name: &str| contact.properties.get(name).cloned().unwrap_or_default();
-            people.push((
-                get("company"),
-                format!("{} {}", get("firstname"), get("lastname").trim()),
-                get("email"),
-                contact.id.to_string(),
-            ));
+            let first = &contacts[*sdr_rng.pick(&live)];
+            let colleagues: Vec<&SeedObject> = live
+                .iter()
+                .map(|i| &contacts[*i])
+                .filter(|c| c.company_id == first.company_id)
+                .take(group)
+                .collect();
+            for contact in colleagues {
+                let get = |name: &str| contact.properties.get(name).cloned().unwrap_or_default();
+                people.push((
+                    get("company"),
+                    format!("{} {}", get("firstname"), get("lastname").trim()),
+                    get("email"),
+                    contact.id.to_string(),
+                ));
+            }
         } else {
-            let (first, last, email, company) = stranger(&mut sdr_rng, 20_000 + n);
-            people.push((company, format!("{first} {last}"), email, String::new()));
+            let (_, _, _, company) = stranger(&mut sdr_rng, 20_000 + n);
+            for _ in 0..group {
+                n += 1;
+                let (first, last, email, _) = stranger(&mut sdr_rng, 20_000 + n);
+                people.push((
+                    company.clone(),
+                    format!("{first} {last}"),
+                    email,
+                    String::new(),
+                ));
+            }
         }
+        n += 1;
     }
     people.sort();
     let mut previous_company = String::new();

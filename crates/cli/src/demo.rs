@@ -1,0 +1,221 @@
+//! `steward demo`: the sandbox company on fixed local ports, a demo workspace with each of
+//! its systems registered (secrets in the OS keychain), and the desktop app opened on it.
+#![allow(clippy::print_stdout)]
+
+use std::io::Write;
+use std::path::Path;
+
+use steward_app::systems::AddSystemRequest;
+use steward_app::{AppError, ErrorCode, Secret, Steward};
+use steward_domain::{Population, Role, SystemKind};
+use steward_sandbox::server::{Config, Endpoints, start};
+
+use crate::args::DemoArgs;
+
+fn outside(message: String) -> AppError {
+    AppError::new(ErrorCode::Io, message)
+}
+
+struct DemoSystem {
+    name: &'static str,
+    request: AddSystemRequest,
+    secret: Option<String>,
+}
+
+/// The sandbox's systems as an admin would register them.
+fn systems(endpoints: &Endpoints) -> Vec<DemoSystem> {
+    let request = |name: &str,
+                   kind,
+                   role,
+                   population,
+                   owner: &str,
+                   teams: &[&str],
+                   base_url: Option<&str>,
+                   path: Option<&Path>| AddSystemRequest {
+        name: name.into(),
+        kind: Some(kind),
+        role: Some(role),
+        population: Some(population),
+        owner: Some(owner.into()),
+        dependent_teams: teams.iter().map(|t| (*t).to_owned()).collect(),
+        base_url: base_url.map(Into::into),
+        path: path.map(|p| p.display().to_string()),
+    };
+    let files = &endpoints.files;
+    vec![
+        DemoSystem {
+            name: "HubSpot (sandbox)",
+            request: request(
+                "HubSpot (sandbox)",
+                SystemKind::Hubspot,
+                Role::Hub,
+                Population::Manual,
+                "Dana (RevOps)",
+                &["Sales", "Marketing", "Customer Success"],
+                Some(&endpoints.crm.base_url),
+                None,
+            ),
+            secret: Some(endpoints.crm.token.clone()),
+        },
+        DemoSystem {
+            name: "Marketing platform (sandbox)",
+            request: request(
+                "Marketing platform (sandbox)",
+                SystemKind::Marketing,
+                Role::Spoke,
+                Population::Automated,
+                "Priya (Marketing Ops)",
+                &["Marketing"],
+                Some(&endpoints.map.base_url),
+                None,
+            ),
+            // Client-credentials apps have two halves; the keychain holds them as one secret.
+            secret: Some(format!(
+                "{}:{}",
+                endpoints.map.client_id, endpoints.map.client_secret
+            )),
+        },
+        DemoSystem {
+            name: "Events sheet",
+            request: request(
+                "Events sheet",
+                SystemKind::Csv,
+                Role::Spoke,
+                Population::Imported,
+                "Events team",
+                &["Marketing"],
+                None,
+                Some(&files.events_csv),
+            ),
+            secret: None,
+        },
+        DemoSystem {
+            name: "SDR prospects",
+            request: request(
+                "SDR prospects",
+                SystemKind::Xlsx,
+                Role::Spoke,
+                Population::Manual,
+                "Sam (SDR)",
+                &["Sales"],
+                None,
+                Some(&files.sdr_xlsx),
+            ),
+            secret: None,
+        },
+        DemoSystem {
+            name: "Customer portal",
+            request: request(
+                "Customer portal",
+                SystemKind::Sqlite,
+                Role::Spoke,
+                Population::Automated,
+                "Portal engineering",
+                &["Customer Success"],
+                None,
+                Some(&files.portal_sqlite),
+            ),
+            secret: None,
+        },
+    ]
+}
+
+/// Creates the workspace if needed and registers what is missing; a system already there
+/// keeps its history and gets its (stable, seed-derived) secret stored again.
+fn register(workspace: &Path, endpoints: &Endpoints) -> Result<(), AppError> {
+    let mut app = Steward::open_default(workspace, true)?;
+    let existing: Vec<String> = app
+        .list_systems()?
+        .into_iter()
+        .map(|s| s.name.to_lowercase())
+        .collect();
+    for system in systems(endpoints) {
+        let secret = system.secret.map(Secret::new).transpose()?;
+        if existing.contains(&system.name.to_lowercase()) {
+            if let Some(secret) = secret {
+                app.store_credential(system.name, secret)?;
+            }
+        } else {
+            app.add_system(system.request, secret)?;
+        }
+    }
+    Ok(())
+}
+
+pub fn run(args: &DemoArgs, workspace: &Path, json: bool) -> Result<(), AppError> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| outside(format!("could not start the sandbox runtime: {e}")))?;
+    runtime.block_on(async {
+        let dir = workspace
+            .parent()
+            .unwrap_or(Path::new("."))
+            .join("sandbox-files");
+        let config = Config {
+            port: args.port,
+            ..Config::with_defaults(args.seed, args.size, dir)
+        };
+        let running = start(&config).await.map_err(|e| {
+            outside(format!(
+                "{e} (another demo may be running; stop it or pass --port)"
+            ))
+        })?;
+        register(workspace, &running.endpoints)?;
+        let line = serde_json::json!({
+            "workspace": workspace.display().to_string(),
+            "crm": running.endpoints.crm,
+            "map": running.endpoints.map,
+            "files": running.endpoints.files,
+            "counts": running.manifest.counts,
+        });
+        if args.no_ui {
+            println!("{line}");
+            let _ = std::io::stdout().flush();
+            crate::sandbox::wait_for_stop().await;
+            return Ok(());
+        }
+        if !json {
+            eprintln!("Sandbox ready; opening Steward on {}", workspace.display());
+        }
+        let app = desktop_binary()?;
+        let mut child = tokio::process::Command::new(&app)
+            .arg("--workspace")
+            .arg(workspace)
+            .spawn()
+            .map_err(|e| outside(format!("could not start {}: {e}", app.display())))?;
+        tokio::select! {
+            status = child.wait() => {
+                let status = status.map_err(|e| outside(format!("the app: {e}")))?;
+                if !status.success() {
+                    return Err(outside(format!("the app exited with {status}")));
+                }
+            }
+            () = crate::sandbox::wait_for_stop() => {
+                let _ = child.kill().await;
+            }
+        }
+        Ok(())
+    })
+}
+
+/// The desktop app is built beside `steward` (same target folder, or the same install dir).
+fn desktop_binary() -> Result<std::path::PathBuf, AppError> {
+    let exe =
+        std::env::current_exe().map_err(|e| outside(format!("cannot find this program: {e}")))?;
+    let name = if cfg!(windows) {
+        "steward-desktop.exe"
+    } else {
+        "steward-desktop"
+    };
+    let candidate = exe.with_file_name(name);
+    if candidate.is_file() {
+        Ok(candidate)
+    } else {
+        Err(outside(format!(
+            "the desktop app is not built at {}; build it with `cargo build -p steward-desktop`, or pass --no-ui",
+            candidate.display()
+        )))
+    }
+}
