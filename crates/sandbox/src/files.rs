@@ -182,6 +182,42 @@ pub fn portal_sql(spokes: &Spokes) -> String {
     sql
 }
 
+/// The same schema and rows as [`portal_sql`], inserted through prepared statements: feeding
+/// SQLite one big script costs time quadratic in its length.
+fn portal_sqlite(spokes: &Spokes, path: &Path) -> Result<(), FileError> {
+    let mut conn = rusqlite::Connection::open(path)?;
+    let tx = conn.transaction()?;
+    tx.execute_batch(PORTAL_SCHEMA)?;
+    let time = |ms: i64| iso(ms)[..23].replace('T', " ");
+    {
+        let mut account = tx.prepare("INSERT INTO accounts VALUES (?1, ?2, ?3, ?4, ?5, ?6)")?;
+        for a in &spokes.portal_accounts {
+            account.execute(rusqlite::params![
+                i64::try_from(a.id).unwrap_or(i64::MAX),
+                a.crm_company_id
+                    .map(|id| i64::try_from(id).unwrap_or(i64::MAX)),
+                a.name,
+                a.status,
+                time(a.created_at),
+                time(a.updated_at)
+            ])?;
+        }
+        let mut user = tx.prepare("INSERT INTO users VALUES (?1, ?2, ?3, ?4, ?5, ?6)")?;
+        for u in &spokes.portal_users {
+            user.execute(rusqlite::params![
+                i64::try_from(u.id).unwrap_or(i64::MAX),
+                i64::try_from(u.account_id).unwrap_or(i64::MAX),
+                u.email,
+                u.full_name,
+                time(u.created_at),
+                u.last_login_at.map(time)
+            ])?;
+        }
+    }
+    tx.commit()?;
+    Ok(())
+}
+
 /// Writes every file spoke into `dir` (made if missing), replacing earlier copies.
 pub fn write_all(spokes: &Spokes, dir: &Path) -> Result<FilePaths, FileError> {
     std::fs::create_dir_all(dir).map_err(io(dir))?;
@@ -196,7 +232,6 @@ pub fn write_all(spokes: &Spokes, dir: &Path) -> Result<FilePaths, FileError> {
     let sql = portal_sql(spokes);
     std::fs::write(&paths.portal_postgres_sql, &sql).map_err(io(&paths.portal_postgres_sql))?;
     let _ = std::fs::remove_file(&paths.portal_sqlite);
-    let conn = rusqlite::Connection::open(&paths.portal_sqlite)?;
-    conn.execute_batch(&sql)?;
+    portal_sqlite(spokes, &paths.portal_sqlite)?;
     Ok(paths)
 }

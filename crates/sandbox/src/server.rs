@@ -106,9 +106,19 @@ async fn bind(port: u16) -> Result<TcpListener, StartError> {
 pub async fn start(config: &Config) -> Result<Running, StartError> {
     let world = seed::generate(config.seed, config.size);
     let paths = files::write_all(&world.spokes, &config.dir)?;
-    let crm = CrmServer::new(Crm::from_world(&world), token_for(config.seed), config.tier);
+    let seed::World {
+        contacts,
+        companies,
+        spokes,
+        manifest,
+    } = world;
+    let crm = CrmServer::new(
+        Crm::from_seed(companies, contacts),
+        token_for(config.seed),
+        config.tier,
+    );
     let map = MapServer::new(
-        Leads::from_seed(&world.spokes.map_leads),
+        Leads::from_seed(spokes.map_leads),
         "steward-sandbox".into(),
         derived(config.seed, 0x3A9, "map-secret-"),
     );
@@ -167,7 +177,7 @@ pub async fn start(config: &Config) -> Result<Running, StartError> {
     }
     bridge::spawn(crm.clone(), map.clone(), config.bridge);
 
-    let mut manifest = world.manifest;
+    let mut manifest = manifest;
     manifest.bridge = Some(bridge::describe(&config.bridge));
     Ok(Running {
         endpoints: Endpoints {

@@ -567,3 +567,32 @@ async fn file_and_portal_defects_are_where_the_manifest_says() {
         assert!(portal_users.contains(&copy.id));
     }
 }
+
+/// The portal's SQL script (for PostgreSQL) holds the same rows as its SQLite file.
+#[tokio::test]
+async fn the_portal_sql_script_matches_the_sqlite_file() {
+    let s = sandbox(300, Duration::from_secs(3600)).await;
+    let files = &s.running.endpoints.files;
+    let script = std::fs::read_to_string(&files.portal_postgres_sql).unwrap();
+    let replayed = rusqlite::Connection::open_in_memory().unwrap();
+    replayed.execute_batch(&script).unwrap();
+    let file = rusqlite::Connection::open(&files.portal_sqlite).unwrap();
+    for query in [
+        "SELECT count(*), sum(id), count(crm_company_id), sum(status = 'active') FROM accounts",
+        "SELECT count(*), sum(id), count(last_login_at), max(email) FROM users",
+    ] {
+        let row = |db: &rusqlite::Connection| -> Vec<String> {
+            db.query_row(query, [], |r| {
+                Ok((0..4)
+                    .map(|i| {
+                        r.get::<_, rusqlite::types::Value>(i)
+                            .map(|v| format!("{v:?}"))
+                            .unwrap()
+                    })
+                    .collect())
+            })
+            .unwrap()
+        };
+        assert_eq!(row(&replayed), row(&file), "{query}");
+    }
+}

@@ -21,7 +21,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use serde_json::{Value, json};
 
-use crate::seed::World;
+use crate::seed::SeedObject;
 use crate::stats::Stats;
 use objects::{CrmObject, ObjectSet, ObjectType, Version};
 use rate_limit::{SEARCH_MAX, SEARCH_WINDOW, Tier, Verdict, WINDOW, Window};
@@ -49,33 +49,40 @@ impl Crm {
     }
 
     /// Loads a generated world: every seeded property as one version, written at creation.
-    pub fn from_world(world: &World) -> Self {
+    /// Takes the seeded records by value: at a million contacts, holding them twice would
+    /// double the sandbox's peak memory.
+    pub fn from_seed(companies: Vec<SeedObject>, contacts: Vec<SeedObject>) -> Self {
         let mut crm = Self::default();
+        let links: Vec<(u64, u64)> = contacts
+            .iter()
+            .filter_map(|c| c.company_id.map(|company| (c.id, company)))
+            .collect();
         for (object, seeded) in [
-            (ObjectType::Companies, &world.companies),
-            (ObjectType::Contacts, &world.contacts),
+            (ObjectType::Companies, companies),
+            (ObjectType::Contacts, contacts),
         ] {
             let set = crm.set_mut(object);
             for s in seeded {
+                let created_at = s.created_at;
                 let mut properties: std::collections::BTreeMap<String, Vec<Version>> = s
                     .properties
-                    .iter()
-                    .map(|(k, v)| {
+                    .into_iter()
+                    .map(|(k, value)| {
                         (
-                            k.clone(),
+                            k,
                             vec![Version {
-                                value: v.clone(),
-                                timestamp: s.created_at,
+                                value,
+                                timestamp: created_at,
                                 source: "IMPORT",
                             }],
                         )
                     })
                     .collect();
                 // Later changes, after the import: what drift is made of.
-                for (name, value, at, source) in &s.history {
-                    properties.entry(name.clone()).or_default().push(Version {
-                        value: value.clone(),
-                        timestamp: *at,
+                for (name, value, timestamp, source) in s.history {
+                    properties.entry(name).or_default().push(Version {
+                        value,
+                        timestamp,
                         source,
                     });
                 }
@@ -95,11 +102,6 @@ impl Crm {
                 set.next_id = set.next_id.max(s.id + 1);
             }
         }
-        let links: Vec<(u64, u64)> = world
-            .contacts
-            .iter()
-            .filter_map(|c| c.company_id.map(|company| (c.id, company)))
-            .collect();
         for (contact, company) in links {
             if let Some(record) = crm.companies.records.get_mut(&company) {
                 record.associations.insert(contact);

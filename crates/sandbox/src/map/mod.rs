@@ -40,8 +40,8 @@ pub struct Leads {
 }
 
 impl Leads {
-    pub fn from_seed(leads: &[MapLead]) -> Self {
-        let records: BTreeMap<u64, MapLead> = leads.iter().map(|l| (l.id, l.clone())).collect();
+    pub fn from_seed(leads: Vec<MapLead>) -> Self {
+        let records: BTreeMap<u64, MapLead> = leads.into_iter().map(|l| (l.id, l)).collect();
         let next_id = records.keys().next_back().map_or(1, |id| id + 1);
         Self {
             records,

@@ -568,15 +568,23 @@ pub fn generate(
     let sdr_count = at_least(contacts.len() / 40, 12);
     // SDRs work accounts: several people at one company, the company written once.
     let mut people: Vec<(String, String, String, String)> = Vec::new();
+    let mut by_company: BTreeMap<Option<u64>, Vec<usize>> = BTreeMap::new();
+    for &i in &live {
+        by_company
+            .entry(contacts[i].company_id)
+            .or_default()
+            .push(i);
+    }
     let mut n = 0;
     while people.len() < sdr_count {
         let group = 1 + sdr_rng.index(3);
         if !live.is_empty() && sdr_rng.chance(50) {
             let first = &contacts[*sdr_rng.pick(&live)];
-            let colleagues: Vec<&SeedObject> = live
-                .iter()
+            let colleagues: Vec<&SeedObject> = by_company
+                .get(&first.company_id)
+                .into_iter()
+                .flatten()
                 .map(|i| &contacts[*i])
-                .filter(|c| c.company_id == first.company_id)
                 .take(group)
                 .collect();
             for contact in colleagues {
@@ -757,6 +765,13 @@ pub fn generate(
                 .then(|| between(&mut portal_rng, contact.created_at + 2 * DAY_MS, AS_OF_MS)),
         });
     }
+    let mut users_by_email: BTreeMap<String, Vec<u64>> = BTreeMap::new();
+    for user in &spokes.portal_users {
+        users_by_email
+            .entry(user.email.to_lowercase())
+            .or_default()
+            .push(user.id);
+    }
     for &index in &erased {
         let contact = &contacts[index];
         let email = contact.properties.get("email").cloned().unwrap_or_default();
@@ -765,11 +780,11 @@ pub fn generate(
             still_in.push(spoke("map", lead));
         }
         still_in.extend(
-            spokes
-                .portal_users
-                .iter()
-                .filter(|u| u.email.eq_ignore_ascii_case(&email))
-                .map(|u| spoke("portal", u.id)),
+            users_by_email
+                .get(&email.to_lowercase())
+                .into_iter()
+                .flatten()
+                .map(|id| spoke("portal", id)),
         );
         erasures.push(Erasure {
             crm_contact_id: contact.id.to_string(),
