@@ -11,7 +11,7 @@ TAURI_DRIVER_VERSION="2.1.0"
 BUILD_PACKAGES=(libwebkit2gtk-4.1-dev libgtk-3-dev librsvg2-dev libayatana-appindicator3-dev
   libsoup-3.0-dev libxdo-dev libdbus-1-dev pkg-config build-essential file)
 RUN_PACKAGES=(dbus gnome-keyring libsecret-tools xvfb xauth imagemagick fonts-dejavu-core)
-TEST_PACKAGES=(webkit2gtk-driver keyutils)
+TEST_PACKAGES=(webkit2gtk-driver keyutils postgresql)
 
 # Keep builds lean on 2 cores: no debuginfo, one target dir for everything.
 export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
@@ -65,6 +65,26 @@ install_tauri_driver() {
     step "Installing tauri-driver $TAURI_DRIVER_VERSION"
     cargo install tauri-driver --locked --version "$TAURI_DRIVER_VERSION"
   fi
+}
+
+# Starts a throwaway PostgreSQL server on loopback for the tests that load SQL into a real
+# one, exports STEWARD_TEST_POSTGRES, and stops it (and deletes its files) when the script
+# ends. PostgreSQL refuses to run as root, so as root it runs as the postgres user.
+start_test_postgres() {
+  local bin dir port=54329
+  bin="$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)"
+  dir="$(mktemp -d)"
+  local as=()
+  if [ "$(id -u)" -eq 0 ]; then
+    chown postgres: "$dir"
+    as=(runuser -u postgres --)
+  fi
+  "${as[@]}" "$bin/initdb" -D "$dir/data" -A trust -U steward >/dev/null
+  "${as[@]}" "$bin/pg_ctl" -D "$dir/data" -l "$dir/log" -w \
+    -o "-p $port -k $dir -c listen_addresses=127.0.0.1" start >/dev/null
+  export STEWARD_TEST_POSTGRES="postgresql://steward@127.0.0.1:$port/postgres"
+  # shellcheck disable=SC2064
+  trap "${as[*]} $bin/pg_ctl -D $dir/data -m fast stop >/dev/null 2>&1; rm -rf $dir" EXIT
 }
 
 # Runs "$@" in a private D-Bus session with its own unlocked GNOME Keyring (a real Secret

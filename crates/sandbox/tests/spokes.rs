@@ -596,3 +596,75 @@ async fn the_portal_sql_script_matches_the_sqlite_file() {
         assert_eq!(row(&replayed), row(&file), "{query}");
     }
 }
+
+/// The portal's SQL script loads into a real PostgreSQL server with the same rows. The test
+/// scripts start one on loopback and set `STEWARD_TEST_POSTGRES`; elsewhere this skips.
+#[tokio::test]
+async fn the_portal_sql_script_loads_into_postgresql() {
+    let Some(url) = std::env::var("STEWARD_TEST_POSTGRES").ok() else {
+        assert!(
+            std::env::var_os("STEWARD_REQUIRE_POSTGRES").is_none(),
+            "STEWARD_TEST_POSTGRES is required here"
+        );
+        eprintln!("skipped: no PostgreSQL server here; the test scripts provide one");
+        return;
+    };
+    let s = sandbox(300, Duration::from_secs(3600)).await;
+    let files = &s.running.endpoints.files;
+    let psql = |database_url: &str, args: &[&str]| {
+        let output = std::process::Command::new("psql")
+            .arg(database_url)
+            .args(["-v", "ON_ERROR_STOP=1", "-X", "-q", "-tA"])
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(
+            output.status.success(),
+            "psql {args:?}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        String::from_utf8(output.stdout).unwrap().trim().to_owned()
+    };
+    let database = format!("portal_{}", std::process::id());
+    psql(
+        &url,
+        &["-c", &format!("DROP DATABASE IF EXISTS {database}")],
+    );
+    psql(&url, &["-c", &format!("CREATE DATABASE {database}")]);
+    let portal_url = format!("{}/{database}", url.rsplit_once('/').unwrap().0);
+    psql(
+        &portal_url,
+        &["-f", files.portal_postgres_sql.to_str().unwrap()],
+    );
+    let db = rusqlite::Connection::open(&files.portal_sqlite).unwrap();
+    for (query, expected_query) in [
+        (
+            "SELECT count(*) FROM accounts WHERE status = 'active'",
+            "SELECT count(*) FROM accounts WHERE status = 'active'",
+        ),
+        (
+            "SELECT count(*) FROM users WHERE last_login_at IS NOT NULL",
+            "SELECT count(*) FROM users WHERE last_login_at IS NOT NULL",
+        ),
+        (
+            "SELECT count(*) FROM users u JOIN accounts a ON a.id = u.account_id",
+            "SELECT count(*) FROM users u JOIN accounts a ON a.id = u.account_id",
+        ),
+    ] {
+        let in_postgres = psql(&portal_url, &["-c", query]);
+        let in_sqlite: i64 = db.query_row(expected_query, [], |r| r.get(0)).unwrap();
+        assert_eq!(in_postgres, in_sqlite.to_string(), "{query}");
+    }
+    let max_login = psql(
+        &portal_url,
+        &[
+            "-c",
+            "SELECT extract(year FROM max(last_login_at))::int FROM users",
+        ],
+    );
+    assert!(
+        max_login.starts_with("202"),
+        "timestamps are real timestamps in PostgreSQL: {max_login}"
+    );
+    psql(&url, &["-c", &format!("DROP DATABASE {database}")]);
+}
