@@ -71,20 +71,23 @@ install_tauri_driver() {
 # one, exports STEWARD_TEST_POSTGRES, and stops it (and deletes its files) when the script
 # ends. PostgreSQL refuses to run as root, so as root it runs as the postgres user.
 start_test_postgres() {
-  local bin dir port=54329
+  local bin dir port
   bin="$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)"
   dir="$(mktemp -d)"
+  # A free loopback port, so a server already running here is never in the way.
+  port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
   local as=()
   if [ "$(id -u)" -eq 0 ]; then
     chown postgres: "$dir"
     as=(runuser -u postgres --)
   fi
+  # Armed before the server starts, so a failed start leaves nothing behind either.
+  # shellcheck disable=SC2064
+  trap "${as[*]} $bin/pg_ctl -D $dir/data -m fast stop >/dev/null 2>&1; rm -rf $dir" EXIT
   "${as[@]}" "$bin/initdb" -D "$dir/data" -A trust -U steward >/dev/null
   "${as[@]}" "$bin/pg_ctl" -D "$dir/data" -l "$dir/log" -w \
     -o "-p $port -k $dir -c listen_addresses=127.0.0.1" start >/dev/null
   export STEWARD_TEST_POSTGRES="postgresql://steward@127.0.0.1:$port/postgres"
-  # shellcheck disable=SC2064
-  trap "${as[*]} $bin/pg_ctl -D $dir/data -m fast stop >/dev/null 2>&1; rm -rf $dir" EXIT
 }
 
 # Runs "$@" in a private D-Bus session with its own unlocked GNOME Keyring (a real Secret
@@ -96,12 +99,18 @@ with_keyring() {
     "$@"
     return
   fi
-  local keyring_dir="${STEWARD_KEYRING_DIR:-}"
-  [ -n "$keyring_dir" ] || keyring_dir="$(mktemp -d)"
+  local keyring_dir="${STEWARD_KEYRING_DIR:-}" temporary=""
+  if [ -z "$keyring_dir" ]; then
+    keyring_dir="$(mktemp -d)"
+    temporary=1
+  fi
   mkdir -p "$keyring_dir"
+  local status=0
   XDG_DATA_HOME="$keyring_dir" dbus-run-session -- bash -c '
     printf "%s" "${STEWARD_KEYRING_PASSWORD:-steward}" \
       | gnome-keyring-daemon --unlock --components=secrets >/dev/null 2>&1 \
       || { echo "could not start and unlock gnome-keyring in $XDG_DATA_HOME" >&2; exit 1; }
-    exec "$@"' keyring "$@"
+    exec "$@"' keyring "$@" || status=$?
+  [ -z "$temporary" ] || rm -rf "$keyring_dir"
+  return "$status"
 }

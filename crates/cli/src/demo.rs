@@ -120,23 +120,32 @@ fn systems(endpoints: &Endpoints) -> Vec<DemoSystem> {
     ]
 }
 
-/// Creates the workspace if needed and registers what is missing; a system already there
-/// keeps its history and gets its (stable, seed-derived) secret stored again.
+/// Creates the workspace if needed and registers what is missing. A system already there
+/// keeps its history and gets its (stable, seed-derived) secret stored again; one whose
+/// address changed (another `--port`, another folder) is registered anew.
 fn register(workspace: &Path, endpoints: &Endpoints) -> Result<(), AppError> {
     let mut app = Steward::open_default(workspace, true)?;
-    let existing: Vec<String> = app
-        .list_systems()?
-        .into_iter()
-        .map(|s| s.name.to_lowercase())
-        .collect();
+    let existing = app.list_systems()?;
     for system in systems(endpoints) {
         let secret = system.secret.map(Secret::new).transpose()?;
-        if existing.contains(&system.name.to_lowercase()) {
-            if let Some(secret) = secret {
-                app.store_credential(system.name, secret)?;
+        let current = existing
+            .iter()
+            .find(|s| s.name.eq_ignore_ascii_case(system.name));
+        match current {
+            Some(view)
+                if view.base_url == system.request.base_url && view.path == system.request.path =>
+            {
+                if let Some(secret) = secret {
+                    app.store_credential(system.name, secret)?;
+                }
             }
-        } else {
-            app.add_system(system.request, secret)?;
+            Some(_) => {
+                app.remove_system(system.name)?;
+                app.add_system(system.request, secret)?;
+            }
+            None => {
+                app.add_system(system.request, secret)?;
+            }
         }
     }
     Ok(())

@@ -79,7 +79,9 @@ pub fn spawn(
 }
 
 fn crm_to_map(crm: &CrmServer, map: &MapServer, cursor: &mut Cursor, cutoff: i64) {
-    let statuses: Vec<(u64, String)> = {
+    // Each change: every id that now means this contact (merged ids too, since a lead may
+    // still hold one of those), and its status.
+    let statuses: Vec<(Vec<u64>, String)> = {
         let crm = crm
             .crm
             .read()
@@ -92,7 +94,9 @@ fn crm_to_map(crm: &CrmServer, map: &MapServer, cursor: &mut Cursor, cutoff: i64
             .iter()
             .filter_map(|(_, id)| {
                 let record = crm.contacts.resolve(*id)?;
-                Some((record.id, record.current("hs_lead_status")?.to_owned()))
+                let mut ids = record.merged_ids.clone();
+                ids.push(record.id);
+                Some((ids, record.current("hs_lead_status")?.to_owned()))
             })
             .collect();
         cursor.crm += due;
@@ -112,9 +116,10 @@ fn crm_to_map(crm: &CrmServer, map: &MapServer, cursor: &mut Cursor, cutoff: i64
         .values()
         .filter_map(|l| Some((l.crm_contact_id?, l.id)))
         .collect();
-    for (contact, status) in statuses {
-        let Some(lead) = by_crm
-            .get(&contact)
+    for (ids, status) in statuses {
+        let Some(lead) = ids
+            .iter()
+            .find_map(|contact| by_crm.get(contact))
             .and_then(|id| leads.records.get_mut(id))
         else {
             continue;
@@ -166,7 +171,12 @@ fn map_to_crm(crm: &CrmServer, map: &MapServer, cursor: &mut Cursor, cutoff: i64
             .unwrap_or_else(std::sync::PoisonError::into_inner);
         for lead in changed {
             let existing = match lead.crm_contact_id {
-                Some(id) => store.contacts.resolve(id).map(|r| r.id),
+                // A link that no longer resolves means the contact was erased in the CRM:
+                // an integration must not bring it back.
+                Some(id) => match store.contacts.resolve(id) {
+                    Some(record) => Some(record.id),
+                    None => continue,
+                },
                 None => store
                     .contacts
                     .live()

@@ -715,3 +715,89 @@ async fn each_manifest_duplicate_is_visible_in_the_served_data() {
         }
     }
 }
+
+/// Edge cases a client trips on: a cursor at the end of the id space, a numeric search
+/// cursor, sorting a property whose values mix numbers and text, and email uniqueness
+/// within a batch and on update. GDPR delete by email reaches archived holders too.
+#[tokio::test]
+async fn edges_of_paging_sorting_uniqueness_and_erasure() {
+    let (running, client, _dir) = sandbox(300, Tier::Pro).await;
+    let (status, _, page) = get(
+        &running,
+        &client,
+        "/crm/v3/objects/contacts?after=18446744073709551615",
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(page["results"], json!([]));
+
+    let (status, sorted) = post(&running, &client, "/crm/v3/objects/contacts/search", json!({"sorts": [{"propertyName": "phone", "direction": "ASCENDING"}], "after": 0, "limit": 200, "properties": ["phone"]})).await;
+    assert_eq!(status, StatusCode::OK, "{sorted}");
+    assert_eq!(sorted["results"].as_array().unwrap().len(), 200);
+
+    let (status, _) = post(
+        &running,
+        &client,
+        "/crm/v3/objects/contacts/batch/create",
+        json!({"inputs": [
+            {"properties": {"email": "twice@example.test"}},
+            {"properties": {"email": "TWICE@example.test"}},
+        ]}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CONFLICT);
+
+    let (_, _, taken) = get(
+        &running,
+        &client,
+        "/crm/v3/objects/contacts/101?properties=email",
+    )
+    .await;
+    let (status, _) = post(
+        &running,
+        &client,
+        "/crm/v3/objects/contacts/batch/update",
+        json!({"inputs": [{"id": "102", "properties": {"email": taken["properties"]["email"]}}]}),
+    )
+    .await;
+    assert_eq!(
+        status,
+        StatusCode::CONFLICT,
+        "an email cannot move onto a second contact"
+    );
+
+    let (_, _, victim) = get(
+        &running,
+        &client,
+        "/crm/v3/objects/contacts/103?properties=email",
+    )
+    .await;
+    let email = victim["properties"]["email"].as_str().unwrap().to_owned();
+    let response = client
+        .post(url(&running, "/crm/v3/objects/contacts/batch/archive"))
+        .bearer_auth(&running.endpoints.crm.token)
+        .json(&json!({"inputs": [{"id": "103"}]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::NO_CONTENT);
+    let response = client
+        .post(url(&running, "/crm/v3/objects/contacts/gdpr-delete"))
+        .bearer_auth(&running.endpoints.crm.token)
+        .json(&json!({"objectId": email, "idProperty": "email"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::NO_CONTENT);
+    let (status, _, _) = get(
+        &running,
+        &client,
+        "/crm/v3/objects/contacts/103?archived=true",
+    )
+    .await;
+    assert_eq!(
+        status,
+        StatusCode::NOT_FOUND,
+        "the archived holder is erased too"
+    );
+}

@@ -150,7 +150,7 @@ pub async fn list(
     let set = crm.set(object);
     let mut page: Vec<&super::objects::CrmObject> = set
         .records
-        .range(after + 1..)
+        .range((std::ops::Bound::Excluded(after), std::ops::Bound::Unbounded))
         .map(|(_, r)| r)
         .filter(|r| {
             if archived {
@@ -303,7 +303,12 @@ pub async fn batch(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let endpoint = format!("POST /crm/v3/objects/{{objectType}}/batch/{action}");
+    // Only the four real actions become stats keys; anything else is counted as one.
+    let known = ["read", "create", "update", "archive"].contains(&action.as_str());
+    let endpoint = format!(
+        "POST /crm/v3/objects/{{objectType}}/batch/{}",
+        if known { action.as_str() } else { "{unknown}" }
+    );
     let admitted = match app.admit(&headers, &endpoint, Limit::TenSecondly) {
         Ok(a) => a,
         Err(r) => return r,
@@ -352,6 +357,21 @@ pub async fn batch(
         "create" => {
             if let Err(r) = check_properties(&app, object, inputs) {
                 return r;
+            }
+            if object == ObjectType::Contacts {
+                let mut seen = std::collections::BTreeSet::new();
+                let repeated = inputs
+                    .iter()
+                    .filter_map(|i| i.pointer("/properties/email").map(value_text))
+                    .find(|e| !e.is_empty() && !seen.insert(e.to_lowercase()));
+                if repeated.is_some() {
+                    return app.error(
+                        StatusCode::CONFLICT,
+                        "CONFLICT",
+                        "Duplicate email in this batch: each contact's email must be unique.",
+                        None,
+                    );
+                }
             }
             let mut crm = app
                 .crm
@@ -415,6 +435,36 @@ pub async fn batch(
                 .crm
                 .write()
                 .unwrap_or_else(std::sync::PoisonError::into_inner);
+            // An email may not move onto a contact while another one holds it.
+            if object == ObjectType::Contacts {
+                for input in inputs {
+                    let Some(email) = input.pointer("/properties/email").map(value_text) else {
+                        continue;
+                    };
+                    let own = input_id(input)
+                        .parse::<u64>()
+                        .ok()
+                        .and_then(|n| crm.contacts.resolve(n))
+                        .map(|r| r.id);
+                    let holder = crm
+                        .contacts
+                        .live()
+                        .find(|c| {
+                            c.current("email")
+                                .is_some_and(|e| e.eq_ignore_ascii_case(&email))
+                        })
+                        .map(|c| c.id);
+                    if let Some(holder) = holder.filter(|h| Some(*h) != own) {
+                        drop(crm);
+                        return app.error(
+                            StatusCode::CONFLICT,
+                            "CONFLICT",
+                            &format!("Contact already exists. Existing ID: {holder}"),
+                            None,
+                        );
+                    }
+                }
+            }
             let (mut results, mut missing) = (Vec::new(), Vec::new());
             for input in inputs {
                 let id = input_id(input);
@@ -699,25 +749,33 @@ pub async fn gdpr_delete(
         .crm
         .write()
         .unwrap_or_else(std::sync::PoisonError::into_inner);
-    let target = if by_email {
+    // By email: every record that holds it, archived ones too — an erasure leaves nothing.
+    let targets: Vec<u64> = if by_email {
         crm.contacts
-            .live()
-            .find(|c| {
+            .records
+            .values()
+            .filter(|c| c.merged_into.is_none())
+            .filter(|c| {
                 c.current("email")
                     .is_some_and(|e| e.eq_ignore_ascii_case(&key))
             })
             .map(|c| c.id)
+            .collect()
     } else {
         key.parse::<u64>()
             .ok()
             .and_then(|n| crm.contacts.resolve(n))
             .map(|r| r.id)
+            .into_iter()
+            .collect()
     };
-    if let Some(id) = target {
-        // Gone for good: the record, the ids merged into it, and its associations.
-        let mut erase = vec![id];
-        if let Some(record) = crm.contacts.records.get(&id) {
-            erase.extend(&record.merged_ids);
+    if !targets.is_empty() {
+        // Gone for good: the records, the ids merged into them, and their associations.
+        let mut erase = targets.clone();
+        for id in &targets {
+            if let Some(record) = crm.contacts.records.get(id) {
+                erase.extend(&record.merged_ids);
+            }
         }
         for gone in &erase {
             if let Some(record) = crm.contacts.records.remove(gone) {
@@ -729,7 +787,8 @@ pub async fn gdpr_delete(
             }
         }
         drop(crm);
-        app.stats.update(|s| s.records_erased += 1);
+        let erased = erase.len() as u64;
+        app.stats.update(|s| s.records_erased += erased);
     }
     admitted.respond(StatusCode::NO_CONTENT, None)
 }

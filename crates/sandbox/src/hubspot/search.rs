@@ -25,7 +25,8 @@ pub struct SearchRequest {
     #[serde(default)]
     pub properties: Vec<String>,
     pub limit: Option<usize>,
-    pub after: Option<String>,
+    /// A string in HubSpot's examples; a number is accepted too.
+    pub after: Option<serde_json::Value>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -131,11 +132,14 @@ pub fn validate(request: &SearchRequest) -> Result<(usize, usize), String> {
     if limit == 0 || limit > MAX_LIMIT {
         return Err(format!("limit must be between 1 and {MAX_LIMIT}."));
     }
-    let after = match request.after.as_deref() {
-        None | Some("") => 0,
-        Some(text) => text
-            .parse::<usize>()
-            .map_err(|_| format!("after must be an integer, got \"{text}\"."))?,
+    let after = match &request.after {
+        None | Some(serde_json::Value::Null) => 0,
+        Some(serde_json::Value::String(text)) if text.is_empty() => 0,
+        Some(value) => {
+            let text = text(value);
+            text.parse::<usize>()
+                .map_err(|_| format!("after must be an integer, got \"{text}\"."))?
+        }
     };
     if after >= RESULT_CAP {
         return Err(format!(
@@ -162,6 +166,28 @@ fn compare(a: &str, b: &str) -> Ordering {
         return x.cmp(&y);
     }
     a.to_lowercase().cmp(&b.to_lowercase())
+}
+
+/// A total order for sorting: numbers, then dates, then text. (`compare` mixes kinds pair by
+/// pair, which is right for a filter but not transitive, and a sort needs transitivity.)
+fn sort_key(value: &str) -> (u8, f64, i64, String) {
+    if let Ok(n) = value.parse::<f64>()
+        && n.is_finite()
+    {
+        return (0, n, 0, String::new());
+    }
+    if let Some(at) = parse_instant(value) {
+        return (1, 0.0, at, String::new());
+    }
+    (2, 0.0, 0, value.to_lowercase())
+}
+
+fn sort_order(a: &str, b: &str) -> Ordering {
+    let (x, y) = (sort_key(a), sort_key(b));
+    x.0.cmp(&y.0)
+        .then(x.1.total_cmp(&y.1))
+        .then(x.2.cmp(&y.2))
+        .then(x.3.cmp(&y.3))
 }
 
 /// `*` matches any run of characters; everything else literally, without regard to case.
@@ -278,7 +304,7 @@ pub fn run<'a>(
                 b.property(object, &sort.property_name),
             );
             let order = match (x, y) {
-                (Some(x), Some(y)) => compare(&x, &y),
+                (Some(x), Some(y)) => sort_order(&x, &y),
                 (Some(_), None) => Ordering::Less,
                 (None, Some(_)) => Ordering::Greater,
                 (None, None) => Ordering::Equal,

@@ -89,7 +89,11 @@ pub async fn paging_token(
     ) {
         return r;
     }
-    let Some(since) = param(&q, "sinceDatetime").and_then(parse_instant) else {
+    // Nothing is older than 1970 here; clamping keeps the token's hex non-negative.
+    let Some(since) = param(&q, "sinceDatetime")
+        .and_then(parse_instant)
+        .map(|ms| ms.max(0))
+    else {
         return app.failure(
             "1001",
             "Invalid value for sinceDatetime: expected an ISO 8601 date-time",

@@ -429,9 +429,14 @@ fn make_variant(original: &SeedObject, id: u64, rng: &mut Rng) -> (SeedObject, V
             applied.push(kind);
         }
     }
+    // Later than the original, but before the world's "now".
     let created_at =
-        original.created_at + 1 + i64::try_from(rng.below(180 * 86_400_000)).unwrap_or(0);
-    let updated_at = created_at + i64::try_from(rng.below(30 * 86_400_000)).unwrap_or(0);
+        (original.created_at + 1 + i64::try_from(rng.below(180 * 86_400_000)).unwrap_or(0))
+            .min(spokes::AS_OF_MS - 2)
+            .max(original.created_at + 1);
+    let updated_at = (created_at + i64::try_from(rng.below(30 * 86_400_000)).unwrap_or(0))
+        .min(spokes::AS_OF_MS - 1)
+        .max(created_at);
     // A re-entry is often not linked to the company record.
     let company_id = if applied.contains(&"missing_fields") {
         None
@@ -456,6 +461,39 @@ fn make_variant(original: &SeedObject, id: u64, rng: &mut Rng) -> (SeedObject, V
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_seeded_time_is_before_the_worlds_now() {
+        let world = generate(3, 3_000);
+        let now = world.manifest.as_of;
+        for record in world.contacts.iter().chain(&world.companies) {
+            assert!(
+                record.created_at < now && record.updated_at < now,
+                "record {}",
+                record.id
+            );
+            assert!(
+                record.history.iter().all(|(_, _, at, _)| *at < now),
+                "record {}",
+                record.id
+            );
+        }
+        assert!(
+            world
+                .spokes
+                .map_leads
+                .iter()
+                .all(|l| l.created_at < now && l.updated_at < now)
+        );
+        assert!(
+            world
+                .spokes
+                .portal_users
+                .iter()
+                .all(|u| u.created_at < now && u.last_login_at.is_none_or(|t| t < now))
+        );
+        assert!(world.spokes.sdr.iter().all(|r| r.last_touched < now));
+    }
 
     #[test]
     fn same_seed_same_world() {

@@ -233,8 +233,13 @@ fn at_least(n: usize, min: usize) -> usize {
     n.max(min)
 }
 
+/// A time in `from..to`, never at or after the world's "now" (`AS_OF_MS`).
 fn between(rng: &mut Rng, from: i64, to: i64) -> i64 {
-    from + i64::try_from(rng.below(u64::try_from((to - from).max(1)).unwrap_or(1))).unwrap_or(0)
+    let to = to.min(AS_OF_MS);
+    if to <= from {
+        return from.min(AS_OF_MS - 1);
+    }
+    from + i64::try_from(rng.below(u64::try_from(to - from).unwrap_or(1))).unwrap_or(0)
 }
 
 /// A person who is in no CRM: a lead that never reached it.
@@ -257,7 +262,28 @@ fn stranger(rng: &mut Rng, n: usize) -> (String, String, String, String) {
     (first, last, email, company)
 }
 
-/// The same number with its last digits replaced: a new direct line.
+/// The same number with its last two digits replaced (`first_choice`, or `fallback` when it
+/// already ends that way): a new direct line, always different from the old one.
+fn new_direct_line(phone: &str, first_choice: &str, fallback: &str) -> String {
+    let ending: String = phone
+        .chars()
+        .filter(char::is_ascii_digit)
+        .rev()
+        .take(2)
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .collect();
+    with_last_digits(
+        phone,
+        if ending == first_choice {
+            fallback
+        } else {
+            first_choice
+        },
+    )
+}
+
 fn with_last_digits(phone: &str, digits: &str) -> String {
     let mut chars: Vec<char> = phone.chars().collect();
     let mut replacement = digits.chars().rev();
@@ -327,7 +353,8 @@ pub fn generate(
         }
         let lead_id = 900_001 + spokes.map_leads.len() as u64;
         let contact = &mut contacts[index];
-        let created_at = contact.created_at + between(&mut map_rng, DAY_MS / 24, 3 * DAY_MS);
+        let created_at =
+            (contact.created_at + between(&mut map_rng, DAY_MS / 24, 3 * DAY_MS)).min(AS_OF_MS - 2);
         let mut updated_at = created_at;
         let get = |name: &str| contact.properties.get(name).cloned().unwrap_or_default();
         let mut first_name = get("firstname");
@@ -372,8 +399,8 @@ pub fn generate(
             // Divergent: both sides changed the phone since they last agreed.
             let agreed = lead.phone.clone().unwrap_or_default();
             let (hub_at, spoke_at) = (later(&mut map_rng), later(&mut map_rng));
-            let hub_value = with_last_digits(&agreed, "11");
-            let spoke_value = with_last_digits(&agreed, "99");
+            let hub_value = new_direct_line(&agreed, "11", "22");
+            let spoke_value = new_direct_line(&agreed, "99", "88");
             contact.change("phone", hub_value.clone(), hub_at, "CRM_UI");
             lead.phone = Some(spoke_value.clone());
             updated_at = updated_at.max(spoke_at);
@@ -538,7 +565,8 @@ pub fn generate(
                 props.get("lastname").cloned().unwrap_or_default(),
                 get("email"),
                 get("company"),
-                get("jobtitle"),
+                // What the CRM holds now: a title changed later reached the event sheet too.
+                contact.current("jobtitle").unwrap_or_default().to_owned(),
                 get("country"),
             )
         } else {
@@ -759,7 +787,7 @@ pub fn generate(
             account_id: *account,
             email: get("email").to_lowercase(),
             full_name: format!("{} {}", get("firstname"), get("lastname").trim()),
-            created_at: contact.created_at + 2 * DAY_MS,
+            created_at: (contact.created_at + 2 * DAY_MS).min(AS_OF_MS - 1),
             last_login_at: portal_rng
                 .chance(70)
                 .then(|| between(&mut portal_rng, contact.created_at + 2 * DAY_MS, AS_OF_MS)),
