@@ -32,6 +32,19 @@ fn validation(app: &CrmServer, message: &str) -> Response {
     app.error(StatusCode::BAD_REQUEST, "VALIDATION_ERROR", message, None)
 }
 
+/// Every object endpoint starts the same way: admit the request (auth, rate limit, stats),
+/// then name the object type from the path.
+fn begin(
+    app: &CrmServer,
+    headers: &HeaderMap,
+    endpoint: &str,
+    limit: Limit,
+    segment: &str,
+) -> Result<(super::Admitted, ObjectType), Response> {
+    let admitted = app.admit(headers, endpoint, limit)?;
+    Ok((admitted, object_type(app, segment)?))
+}
+
 fn object_type(app: &CrmServer, segment: &str) -> Result<ObjectType, Response> {
     ObjectType::from_path(segment)
         .ok_or_else(|| validation(app, &format!("Unable to infer object type from: {segment}")))
@@ -100,17 +113,15 @@ pub async fn list(
     RawQuery(raw): RawQuery,
     headers: HeaderMap,
 ) -> Response {
-    let admitted = match app.admit(
+    let (admitted, object) = match begin(
+        &app,
         &headers,
         "GET /crm/v3/objects/{objectType}",
         Limit::TenSecondly,
+        &segment,
     ) {
-        Ok(a) => a,
-        Err(r) => return r,
-    };
-    let object = match object_type(&app, &segment) {
-        Ok(o) => o,
-        Err(r) => return r,
+        Ok(started) => started,
+        Err(refusal) => return refusal,
     };
     let pairs = parse_query(raw);
     let view = view_from(&pairs);
@@ -185,17 +196,15 @@ pub async fn get_one(
     RawQuery(raw): RawQuery,
     headers: HeaderMap,
 ) -> Response {
-    let admitted = match app.admit(
+    let (admitted, object) = match begin(
+        &app,
         &headers,
         "GET /crm/v3/objects/{objectType}/{id}",
         Limit::TenSecondly,
+        &segment,
     ) {
-        Ok(a) => a,
-        Err(r) => return r,
-    };
-    let object = match object_type(&app, &segment) {
-        Ok(o) => o,
-        Err(r) => return r,
+        Ok(started) => started,
+        Err(refusal) => return refusal,
     };
     let pairs = parse_query(raw);
     let archived = query_one(&pairs, "archived") == Some("true");
@@ -309,13 +318,9 @@ pub async fn batch(
         "POST /crm/v3/objects/{{objectType}}/batch/{}",
         if known { action.as_str() } else { "{unknown}" }
     );
-    let admitted = match app.admit(&headers, &endpoint, Limit::TenSecondly) {
-        Ok(a) => a,
-        Err(r) => return r,
-    };
-    let object = match object_type(&app, &segment) {
-        Ok(o) => o,
-        Err(r) => return r,
+    let (admitted, object) = match begin(&app, &headers, &endpoint, Limit::TenSecondly, &segment) {
+        Ok(started) => started,
+        Err(refusal) => return refusal,
     };
     let body = match parse_body(&app, &body) {
         Ok(b) => b,
@@ -565,17 +570,15 @@ pub async fn search(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let admitted = match app.admit(
+    let (admitted, object) = match begin(
+        &app,
         &headers,
         "POST /crm/v3/objects/{objectType}/search",
         Limit::Search,
+        &segment,
     ) {
-        Ok(a) => a,
-        Err(r) => return r,
-    };
-    let object = match object_type(&app, &segment) {
-        Ok(o) => o,
-        Err(r) => return r,
+        Ok(started) => started,
+        Err(refusal) => return refusal,
     };
     let request: SearchRequest = match serde_json::from_slice(&body) {
         Ok(r) => r,
@@ -616,17 +619,15 @@ pub async fn merge(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let admitted = match app.admit(
+    let (admitted, object) = match begin(
+        &app,
         &headers,
         "POST /crm/v3/objects/{objectType}/merge",
         Limit::TenSecondly,
+        &segment,
     ) {
-        Ok(a) => a,
-        Err(r) => return r,
-    };
-    let object = match object_type(&app, &segment) {
-        Ok(o) => o,
-        Err(r) => return r,
+        Ok(started) => started,
+        Err(refusal) => return refusal,
     };
     let body = match parse_body(&app, &body) {
         Ok(b) => b,
@@ -799,17 +800,15 @@ pub async fn properties(
     Path(segment): Path<String>,
     headers: HeaderMap,
 ) -> Response {
-    let admitted = match app.admit(
+    let (admitted, object) = match begin(
+        &app,
         &headers,
         "GET /crm/v3/properties/{objectType}",
         Limit::TenSecondly,
+        &segment,
     ) {
-        Ok(a) => a,
-        Err(r) => return r,
-    };
-    let object = match object_type(&app, &segment) {
-        Ok(o) => o,
-        Err(r) => return r,
+        Ok(started) => started,
+        Err(refusal) => return refusal,
     };
     let results: Vec<Value> = catalog(object)
         .iter()
