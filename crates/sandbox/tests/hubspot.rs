@@ -664,7 +664,7 @@ async fn each_manifest_duplicate_is_visible_in_the_served_data() {
         "city",
         "jobtitle",
     ];
-    for cluster in manifest.crm_duplicate_clusters.iter().take(60) {
+    for cluster in &manifest.crm_duplicate_clusters {
         let mut inputs = vec![json!({"id": cluster.original})];
         inputs.extend(cluster.variants.iter().map(|v| json!({"id": v.id})));
         let (status, read) = post(

@@ -668,3 +668,147 @@ async fn the_portal_sql_script_loads_into_postgresql() {
     );
     psql(&url, &["-c", &format!("DROP DATABASE {database}")]);
 }
+
+/// Every lead the manifest calls missing from the hub is missing from it, in every spoke,
+/// and every copy of a CRM person the manifest names carries that person's address. Checked
+/// against the running CRM's state, all of it (through HTTP it would take minutes at
+/// search's five requests a second).
+#[tokio::test]
+async fn missing_leads_and_cross_system_copies_hold_in_full() {
+    let s = sandbox(2_000, Duration::from_secs(3600)).await;
+    let d = &s.running.manifest.spokes;
+    let files = &s.running.endpoints.files;
+    let crm_emails: BTreeMap<String, u64> = {
+        let crm = s.running.crm.crm.read().unwrap();
+        crm.contacts
+            .live()
+            .filter_map(|c| Some((c.current("email")?.to_lowercase(), c.id)))
+            .collect()
+    };
+
+    // Each spoke's address for a record, as the manifest names records.
+    let text = std::fs::read_to_string(&files.events_csv).unwrap();
+    let mut reader = csv::ReaderBuilder::new()
+        .flexible(true)
+        .from_reader(text.trim_start_matches('\u{feff}').as_bytes());
+    let csv_emails: BTreeMap<String, String> = reader
+        .records()
+        .enumerate()
+        .map(|(i, r)| {
+            (
+                (i + 2).to_string(),
+                r.unwrap().get(3).unwrap_or("").trim().to_lowercase(),
+            )
+        })
+        .collect();
+    let mut workbook: Xlsx<_> = open_workbook(&files.sdr_xlsx).unwrap();
+    let range = workbook.worksheet_range("Prospects").unwrap();
+    let sdr_emails: BTreeMap<String, String> = range
+        .rows()
+        .enumerate()
+        .skip(4)
+        .map(|(i, r)| ((i + 1).to_string(), r[2].to_string().to_lowercase()))
+        .collect();
+    let db = rusqlite::Connection::open(&files.portal_sqlite).unwrap();
+    let portal_emails: BTreeMap<String, String> = {
+        let mut stmt = db.prepare("SELECT id, email FROM users").unwrap();
+        stmt.query_map([], |r| {
+            Ok((r.get::<_, i64>(0)?.to_string(), r.get::<_, String>(1)?))
+        })
+        .unwrap()
+        .map(Result::unwrap)
+        .collect()
+    };
+    let map_emails: BTreeMap<String, String> = {
+        let leads = s.running.map.leads.read().unwrap();
+        leads
+            .records
+            .values()
+            .map(|l| (l.id.to_string(), l.email.to_lowercase()))
+            .collect()
+    };
+    let email_of = |r: &SpokeRef| -> String {
+        let table = match r.system {
+            "events_csv" => &csv_emails,
+            "sdr_xlsx" => &sdr_emails,
+            "portal" => &portal_emails,
+            "map" => &map_emails,
+            other => panic!("unknown system {other}"),
+        };
+        table
+            .get(&r.id)
+            .cloned()
+            .unwrap_or_else(|| panic!("{r:?} is not in its system"))
+    };
+
+    assert!(
+        ["map", "events_csv", "sdr_xlsx"]
+            .iter()
+            .all(|sys| d.missing_in_hub.iter().any(|m| m.system == *sys))
+    );
+    for missing in &d.missing_in_hub {
+        let email = email_of(missing);
+        assert!(
+            !email.is_empty() && !crm_emails.contains_key(&email),
+            "{missing:?} ({email}) is in the CRM"
+        );
+    }
+    // Every field drift and every lost status, in full, against both systems' state.
+    {
+        let crm = s.running.crm.crm.read().unwrap();
+        let leads = s.running.map.leads.read().unwrap();
+        let contact = |id: &str| {
+            crm.contacts
+                .records
+                .get(&id.parse::<u64>().unwrap())
+                .unwrap()
+        };
+        let lead = |id: &str| leads.records.get(&id.parse::<u64>().unwrap()).unwrap();
+        for drift in d.stale.iter().chain(&d.divergent) {
+            let hub = contact(&drift.crm_contact_id);
+            assert_eq!(
+                hub.current(drift.field),
+                Some(drift.hub_value.as_str()),
+                "{drift:?}"
+            );
+            let spoke = lead(&drift.spoke.id);
+            let spoke_value = if drift.field == "phone" {
+                spoke.phone.clone().unwrap_or_default()
+            } else {
+                spoke.job_title.clone()
+            };
+            assert_eq!(spoke_value, drift.spoke_value, "{drift:?}");
+            assert_ne!(drift.hub_value, drift.spoke_value);
+        }
+        for write in &d.conflicting_writes {
+            let versions = &contact(&write.crm_contact_id).properties[write.field];
+            let last = versions.last().unwrap();
+            assert_eq!(
+                (last.value.as_str(), last.source),
+                (write.written_value.as_str(), "INTEGRATION")
+            );
+            assert!(versions.iter().any(|v| v.value == write.authority_value));
+        }
+        for affected in &d.write_back.affected {
+            let spoke = lead(&affected.id);
+            let hub = contact(&spoke.crm_contact_id.unwrap().to_string());
+            assert!(
+                d.write_back
+                    .dropped_values
+                    .contains(&hub.current("hs_lead_status").unwrap())
+            );
+            assert_eq!(spoke.status, "Working");
+        }
+    }
+    for person in &d.cross_system {
+        let id: u64 = person.crm_contact_id.parse().unwrap();
+        let crm_email = crm_emails
+            .iter()
+            .find(|(_, c)| **c == id)
+            .map(|(e, _)| e.clone())
+            .unwrap_or_else(|| panic!("contact {id} is not in the CRM"));
+        for copy in &person.copies {
+            assert_eq!(email_of(copy), crm_email, "{copy:?} of contact {id}");
+        }
+    }
+}
