@@ -1,7 +1,11 @@
 //! The spokes on the wire and on disk, and the manifest re-derived from what they serve: each
 //! planted defect must be visible exactly where the manifest says it is.
-//! MAP expectations follow Marketo's REST documentation (developers.marketo.com:
-//! "Authentication", "Leads", "Paging Tokens", "Error Codes").
+//! MAP expectations follow Marketo's REST documentation (Adobe Experience League, Marketo
+//! developer docs: "Authentication", "Leads", "Paging Tokens", and "Error Codes" at
+//! experienceleague.adobe.com/en/docs/marketo-developer/marketo/rest/error-codes, which gives
+//! the envelope `{requestId, success: false, errors: [{code, message}]}` with HTTP 200, record
+//! results with `status` and `reasons`, 401 from the identity endpoint for bad client
+//! credentials, 600 "Empty access token" and 601 "Access token invalid").
 
 #![allow(clippy::unwrap_used)] // a test should fail loudly at the first surprise
 
@@ -158,9 +162,10 @@ async fn the_map_speaks_marketo() {
     assert_eq!(
         (
             no_token["success"].as_bool(),
-            no_token["errors"][0]["code"].as_str()
+            no_token["errors"][0]["code"].as_str(),
+            no_token["errors"][0]["message"].as_str()
         ),
-        (Some(false), Some("600"))
+        (Some(false), Some("600"), Some("Empty access token"))
     );
 
     let lead = s.lead("900001").await;

@@ -182,7 +182,7 @@ impl MapServer {
                 if token.is_some() {
                     "Access token invalid"
                 } else {
-                    "Access token not specified"
+                    "Empty access token"
                 },
             ));
         }
