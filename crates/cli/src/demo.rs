@@ -152,11 +152,7 @@ fn register(workspace: &Path, endpoints: &Endpoints) -> Result<(), AppError> {
 }
 
 pub fn run(args: &DemoArgs, workspace: &Path, json: bool) -> Result<(), AppError> {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .map_err(|e| outside(format!("could not start the sandbox runtime: {e}")))?;
+    let runtime = crate::sandbox::runtime()?;
     runtime.block_on(async {
         let dir = workspace
             .parent()

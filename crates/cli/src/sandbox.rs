@@ -14,12 +14,17 @@ fn outside(message: String) -> AppError {
     AppError::new(ErrorCode::Io, message)
 }
 
-pub fn serve(args: &ServeArgs) -> Result<(), AppError> {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
+/// The runtime the sandbox's servers run on (two workers: the machine's two cores).
+pub fn runtime() -> Result<tokio::runtime::Runtime, AppError> {
+    tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()
-        .map_err(|e| outside(format!("could not start the sandbox runtime: {e}")))?;
+        .map_err(|e| outside(format!("could not start the sandbox runtime: {e}")))
+}
+
+pub fn serve(args: &ServeArgs) -> Result<(), AppError> {
+    let runtime = runtime()?;
     runtime.block_on(async {
         let dir = args
             .dir
