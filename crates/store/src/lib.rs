@@ -119,10 +119,3 @@ impl Workspace {
         &self.conn
     }
 }
-
-impl Change<'_> {
-    /// Read access inside the transaction, so checks see what the change has written.
-    pub fn conn(&self) -> &Connection {
-        &self.tx
-    }
-}
