@@ -11,7 +11,8 @@ TAURI_DRIVER_VERSION="2.1.0"
 BUILD_PACKAGES=(libwebkit2gtk-4.1-dev libgtk-3-dev librsvg2-dev libayatana-appindicator3-dev
   libsoup-3.0-dev libxdo-dev libdbus-1-dev pkg-config build-essential file)
 RUN_PACKAGES=(dbus gnome-keyring libsecret-tools xvfb xauth imagemagick fonts-dejavu-core)
-TEST_PACKAGES=(webkit2gtk-driver keyutils postgresql)
+# python3-venv: the Tryton test installs a real open-source CRM into a venv.
+TEST_PACKAGES=(webkit2gtk-driver keyutils postgresql python3-venv)
 
 # Keep builds lean on 2 cores: no debuginfo, one target dir for everything.
 export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"

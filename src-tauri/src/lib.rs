@@ -32,6 +32,7 @@ pub fn run() {
     let state = AppState::open(workspace_path());
     let result = tauri::Builder::default()
         .manage(state)
+        .manage(commands::inventory::SyncJob::default())
         .invoke_handler(tauri::generate_handler![
             commands::workspace::workspace_info,
             commands::systems::list_systems,
@@ -39,6 +40,10 @@ pub fn run() {
             commands::systems::remove_system,
             commands::activity::audit_page,
             commands::activity::verify_audit_log,
+            commands::inventory::inventory,
+            commands::inventory::export_inventory_csv,
+            commands::inventory::sync_systems,
+            commands::inventory::cancel_sync,
         ])
         .run(tauri::generate_context!("tauri.conf.json"));
     if let Err(err) = result {

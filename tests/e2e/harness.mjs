@@ -27,16 +27,19 @@ async function waitForPort(child, port) {
   throw new Error(`tauri-driver did not listen on ${port}`);
 }
 
-/** Launches the app on a fresh workspace; returns { browser, workspace, stop }. */
-export async function launch() {
+/** The keychain service the app (and any CLI a test runs beside it) keeps secrets under. */
+export const KEYCHAIN_SERVICE = `steward-e2e-${process.pid}`;
+export const CLI = join(ROOT, 'target', 'debug', 'steward');
+
+/** Launches the app on `workspace` (default: a fresh one); returns { browser, workspace, stop }. */
+export async function launch({ workspace: given } = {}) {
   if (!existsSync(APP)) throw new Error(`${APP} is missing: build it with cargo build -p steward-desktop`);
   mkdirSync(SHOTS, { recursive: true });
-  const dir = mkdtempSync(join(tmpdir(), 'steward-e2e-'));
-  const workspace = join(dir, 'workspace.steward');
+  const workspace = given ?? join(mkdtempSync(join(tmpdir(), 'steward-e2e-')), 'workspace.steward');
   const driverBin = process.env.TAURI_DRIVER ?? 'tauri-driver';
   const driver = spawn(driverBin, ['--port', String(PORT)], {
     stdio: ['ignore', 'inherit', 'inherit'],
-    env: { ...process.env, STEWARD_KEYCHAIN_SERVICE: `steward-e2e-${process.pid}`, STEWARD_LOG: 'warn' },
+    env: { ...process.env, STEWARD_KEYCHAIN_SERVICE: KEYCHAIN_SERVICE, STEWARD_LOG: 'warn' },
   });
   try {
     await waitForPort(driver, PORT);

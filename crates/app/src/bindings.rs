@@ -8,6 +8,8 @@ use ts_rs::{Config, TS};
 
 use crate::activity::{AuditEntryView, AuditPage, AuditVerification};
 use crate::error::{AppError, ErrorCode};
+use crate::inventory::{FieldInventory, InventoryView, ObjectInventory, SyncView, SystemInventory};
+use crate::sync::{ProblemView, SyncChoice, SyncProgress, SyncReport};
 use crate::systems::{AddSystemRequest, CredentialState, RemoveReport, SystemView};
 use crate::workspace::WorkspaceInfo;
 
@@ -96,6 +98,15 @@ pub fn typescript_bindings() -> String {
         AuditEntryView::decl(&cfg),
         AuditPage::decl(&cfg),
         AuditVerification::decl(&cfg),
+        SyncChoice::decl(&cfg),
+        SyncProgress::decl(&cfg),
+        ProblemView::decl(&cfg),
+        SyncReport::decl(&cfg),
+        FieldInventory::decl(&cfg),
+        ObjectInventory::decl(&cfg),
+        SyncView::decl(&cfg),
+        SystemInventory::decl(&cfg),
+        InventoryView::decl(&cfg),
     ] {
         let _ = writeln!(out, "export {decl}\n");
     }

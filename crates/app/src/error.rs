@@ -21,6 +21,10 @@ pub enum ErrorCode {
     KeychainUnavailable,
     /// Reading or writing a local file failed.
     Io,
+    /// An outside system (a CRM, a spoke's API or database) failed or refused.
+    ExternalSystem,
+    /// The user cancelled a long job; what it finished is kept.
+    Cancelled,
     /// A bug: please report it.
     Internal,
 }

@@ -6,6 +6,8 @@ pub mod activity;
 mod bindings;
 mod clock;
 pub mod error;
+pub mod inventory;
+pub mod sync;
 pub mod systems;
 pub mod workspace;
 

@@ -67,6 +67,9 @@ pub struct AddSystemRequest {
     pub dependent_teams: Vec<String>,
     pub base_url: Option<String>,
     pub path: Option<String>,
+    /// A TOML file of connector settings (required for SQL and REST systems: what to read).
+    #[serde(default)]
+    pub config_path: Option<String>,
 }
 
 /// What removing a system did.
@@ -120,7 +123,7 @@ impl AddSystemRequest {
 
 /// The keychain account of a system's credential: per workspace, per system id (ids are
 /// never reused, see the systems table).
-fn credential_account(workspace_id: &str, system_id: i64) -> String {
+pub(crate) fn credential_account(workspace_id: &str, system_id: i64) -> String {
     format!("{workspace_id}/system/{system_id}")
 }
 
@@ -173,6 +176,7 @@ impl Steward {
         request: AddSystemRequest,
         secret: Option<Secret>,
     ) -> Result<SystemView, AppError> {
+        let config_path = request.config_path.clone().filter(|p| !p.trim().is_empty());
         let new = request.into_new_system()?;
         if secret.is_some() && new.kind.credential() == CredentialKind::None {
             return Err(AppError::invalid(format!(
@@ -182,6 +186,7 @@ impl Steward {
         }
         let existing = steward_store::list_systems(self.workspace.conn())?;
         ensure_can_add(&existing, &new)?;
+        let settings = connector_settings(new.kind, config_path.as_deref())?;
 
         let at = self.clock.now();
         let event = self.event(
@@ -200,6 +205,7 @@ impl Steward {
         let mut stored = None;
         let result = self.workspace.change(|change| {
             let system = change.insert_system(&new, at)?;
+            change.set_system_settings(system.id, &settings)?;
             if let Some(secret) = &secret {
                 let account = credential_account(&workspace_id, system.id);
                 keychain.store(&account, secret)?;
@@ -220,6 +226,28 @@ impl Steward {
             }
         };
         tracing::info!(system = system.id, kind = %system.kind, role = %system.role, "system added");
+        self.view(system)
+    }
+
+    /// Replaces a system's connector settings with a config file's (checked for its kind).
+    pub fn configure_system(
+        &mut self,
+        name: &str,
+        config_path: &str,
+    ) -> Result<SystemView, AppError> {
+        let system = self.find_system(name)?;
+        let settings = connector_settings(system.kind, Some(config_path))?;
+        let at = self.clock.now();
+        let event = self.event(
+            at,
+            "system.configured",
+            format!("system:{}", system.name),
+            json!({ "settings": settings }),
+        );
+        self.workspace.change(|change| {
+            change.set_system_settings(system.id, &settings)?;
+            Ok::<_, AppError>(((), event))
+        })?;
         self.view(system)
     }
 
@@ -303,4 +331,23 @@ impl Steward {
             warning,
         })
     }
+}
+
+/// The connector settings for a new system: the config file's, or the kind's defaults.
+/// Checked here, so a system that could never sync is not registered.
+fn connector_settings(
+    kind: SystemKind,
+    config_path: Option<&str>,
+) -> Result<serde_json::Value, AppError> {
+    let settings = match config_path {
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .map_err(|e| AppError::invalid(format!("config: cannot read {path}: {e}")))?;
+            steward_connectors::Settings::from_toml(kind, &text)
+                .map_err(|e| AppError::invalid(format!("config {path}: {e}")))?
+        }
+        None => steward_connectors::Settings::parse(kind, &serde_json::Value::Null)
+            .map_err(|e| AppError::invalid(format!("config: {e}")))?,
+    };
+    Ok(settings.to_json())
 }

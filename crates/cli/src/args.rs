@@ -39,6 +39,48 @@ pub enum Command {
     /// Start the sandbox, register its systems in a demo workspace (tokens in the keychain)
     /// and open the app on it.
     Demo(DemoArgs),
+    /// Read systems into the workspace (incremental where possible; resumes an
+    /// interrupted run).
+    Sync(SyncArgs),
+    /// Per system: objects, fields and fill rates, cadence, last sync and its problems.
+    Inventory(InventoryArgs),
+    /// Benchmarks that print the figures recorded in docs/BENCHMARKS.md.
+    #[command(subcommand)]
+    Bench(BenchCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum BenchCommand {
+    /// Full and incremental sync of the sandbox CRM at the Pro rate tier.
+    Sync(BenchSyncArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct BenchSyncArgs {
+    #[arg(long, default_value_t = 100_000)]
+    pub size: usize,
+    #[arg(long, default_value_t = 42)]
+    pub seed: u64,
+}
+
+#[derive(Debug, Args)]
+pub struct SyncArgs {
+    /// A system to sync (repeatable); every system when none is given.
+    #[arg(long = "system", value_name = "NAME")]
+    pub systems: Vec<String>,
+    /// Read everything, and drop cached records the system no longer has.
+    #[arg(long, conflicts_with = "incremental")]
+    pub full: bool,
+    /// Read only what changed since the last complete sync.
+    #[arg(long)]
+    pub incremental: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct InventoryArgs {
+    /// Also write the inventory as CSV (one row per system, object and field).
+    #[arg(long, value_name = "FILE")]
+    pub csv: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -131,6 +173,13 @@ pub enum SystemCommand {
         /// The system's name (any case).
         name: String,
     },
+    /// Replace a system's connector settings with a TOML file's.
+    Configure {
+        /// The system's name (any case).
+        name: String,
+        #[arg(long, value_name = "FILE")]
+        config: String,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -160,6 +209,9 @@ pub struct AddArgs {
     /// keychain and never written anywhere else.
     #[arg(long, value_name = "VAR")]
     pub token_env: Option<String>,
+    /// Connector settings as TOML (required for sqlite, postgres and rest systems).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]

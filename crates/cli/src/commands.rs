@@ -6,7 +6,8 @@ use steward_app::systems::AddSystemRequest;
 use steward_app::{AppError, Secret, Steward, default_workspace_path};
 
 use crate::args::{
-    AddArgs, AuditLogCommand, Cli, Command, SandboxCommand, SystemCommand, WorkspaceCommand,
+    AddArgs, AuditLogCommand, BenchCommand, Cli, Command, SandboxCommand, SystemCommand,
+    WorkspaceCommand,
 };
 use crate::output::Printer;
 
@@ -14,6 +15,10 @@ use crate::output::Printer;
 pub enum Outcome {
     Done,
     Finding,
+    /// The output was printed, but an outside system failed (exit 3).
+    OutsideFailure,
+    /// The output was printed, but some input was refused (exit 2).
+    BadInput,
 }
 
 impl Outcome {
@@ -21,6 +26,8 @@ impl Outcome {
         match self {
             Self::Done => ExitCode::SUCCESS,
             Self::Finding => ExitCode::from(1),
+            Self::OutsideFailure => ExitCode::from(3),
+            Self::BadInput => ExitCode::from(2),
         }
     }
 }
@@ -53,6 +60,11 @@ pub fn run(cli: Cli) -> Result<Outcome, AppError> {
             let app = open()?;
             out.systems(&app.list_systems()?);
         }
+        Command::System(SystemCommand::Configure { name, config }) => {
+            let mut app = open()?;
+            let view = app.configure_system(&name, &config)?;
+            out.system_added(&view);
+        }
         Command::System(SystemCommand::Remove { name }) => {
             let mut app = open()?;
             out.system_removed(&app.remove_system(&name)?);
@@ -76,6 +88,24 @@ pub fn run(cli: Cli) -> Result<Outcome, AppError> {
             out.credential_stored(&app.store_credential(&name, secret)?);
         }
         Command::Sandbox(SandboxCommand::Serve(args)) => crate::sandbox::serve(&args)?,
+        Command::Sync(args) => {
+            let app = open()?;
+            return crate::sync::run(&app, &args, &out);
+        }
+        Command::Bench(BenchCommand::Sync(args)) => crate::bench::sync(&args, out.json)?,
+        Command::Inventory(args) => {
+            let app = open()?;
+            let inventory = app.inventory()?;
+            if let Some(file) = &args.csv {
+                std::fs::write(file, app.inventory_csv()?).map_err(|e| {
+                    AppError::new(
+                        steward_app::ErrorCode::Io,
+                        format!("--csv {}: {e}", file.display()),
+                    )
+                })?;
+            }
+            out.inventory(&inventory);
+        }
         Command::Demo(args) => {
             let workspace = match workspace_flag {
                 Some(path) => path,
@@ -97,6 +127,7 @@ fn add_request(args: AddArgs) -> AddSystemRequest {
         dependent_teams: args.teams,
         base_url: args.base_url,
         path: args.path,
+        config_path: args.config,
     }
 }
 

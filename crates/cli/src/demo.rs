@@ -20,7 +20,27 @@ struct DemoSystem {
     name: &'static str,
     request: AddSystemRequest,
     secret: Option<String>,
+    /// Connector settings (TOML), written beside the sandbox's files.
+    config: Option<&'static str>,
 }
+
+/// What the portal's database holds, for the SQL connector: accounts are companies (keeping
+/// the CRM company id), users are people (belonging to an account).
+const PORTAL_CONFIG: &str = r#"[[objects]]
+object = "company"
+table = "accounts"
+id = "id"
+created_at = "created_at"
+updated_at = "updated_at"
+crosswalk = "crm_company_id"
+
+[[objects]]
+object = "person"
+table = "users"
+id = "id"
+created_at = "created_at"
+association = { column = "account_id", object = "company" }
+"#;
 
 /// The sandbox's systems as an admin would register them.
 fn systems(endpoints: &Endpoints) -> Vec<DemoSystem> {
@@ -40,6 +60,7 @@ fn systems(endpoints: &Endpoints) -> Vec<DemoSystem> {
         dependent_teams: teams.iter().map(|t| (*t).to_owned()).collect(),
         base_url: base_url.map(Into::into),
         path: path.map(|p| p.display().to_string()),
+        config_path: None,
     };
     let files = &endpoints.files;
     vec![
@@ -56,6 +77,7 @@ fn systems(endpoints: &Endpoints) -> Vec<DemoSystem> {
                 None,
             ),
             secret: Some(endpoints.crm.token.clone()),
+            config: None,
         },
         DemoSystem {
             name: "Marketing platform (sandbox)",
@@ -74,6 +96,7 @@ fn systems(endpoints: &Endpoints) -> Vec<DemoSystem> {
                 "{}:{}",
                 endpoints.map.client_id, endpoints.map.client_secret
             )),
+            config: None,
         },
         DemoSystem {
             name: "Events sheet",
@@ -88,6 +111,7 @@ fn systems(endpoints: &Endpoints) -> Vec<DemoSystem> {
                 Some(&files.events_csv),
             ),
             secret: None,
+            config: None,
         },
         DemoSystem {
             name: "SDR prospects",
@@ -102,6 +126,7 @@ fn systems(endpoints: &Endpoints) -> Vec<DemoSystem> {
                 Some(&files.sdr_xlsx),
             ),
             secret: None,
+            config: None,
         },
         DemoSystem {
             name: "Customer portal",
@@ -116,6 +141,7 @@ fn systems(endpoints: &Endpoints) -> Vec<DemoSystem> {
                 Some(&files.portal_sqlite),
             ),
             secret: None,
+            config: Some(PORTAL_CONFIG),
         },
     ]
 }
@@ -123,11 +149,24 @@ fn systems(endpoints: &Endpoints) -> Vec<DemoSystem> {
 /// Creates the workspace if needed and registers what is missing. A system already there
 /// keeps its history and gets its (stable, seed-derived) secret stored again; one whose
 /// address changed (another `--port`, another folder) is registered anew.
-fn register(workspace: &Path, endpoints: &Endpoints) -> Result<(), AppError> {
+fn register(workspace: &Path, endpoints: &Endpoints, dir: &Path) -> Result<Steward, AppError> {
     let mut app = Steward::open_default(workspace, true)?;
     let existing = app.list_systems()?;
-    for system in systems(endpoints) {
+    for mut system in systems(endpoints) {
         let secret = system.secret.map(Secret::new).transpose()?;
+        let config = match system.config {
+            Some(text) => {
+                let path = dir.join(format!(
+                    "{}.steward.toml",
+                    system.name.to_lowercase().replace(' ', "-")
+                ));
+                std::fs::write(&path, text)
+                    .map_err(|e| outside(format!("writing {}: {e}", path.display())))?;
+                system.request.config_path = Some(path.display().to_string());
+                Some(path)
+            }
+            None => None,
+        };
         let current = existing
             .iter()
             .find(|s| s.name.eq_ignore_ascii_case(system.name));
@@ -137,6 +176,9 @@ fn register(workspace: &Path, endpoints: &Endpoints) -> Result<(), AppError> {
             {
                 if let Some(secret) = secret {
                     app.store_credential(system.name, secret)?;
+                }
+                if let Some(config) = &config {
+                    app.configure_system(system.name, &config.display().to_string())?;
                 }
             }
             Some(_) => {
@@ -148,7 +190,7 @@ fn register(workspace: &Path, endpoints: &Endpoints) -> Result<(), AppError> {
             }
         }
     }
-    Ok(())
+    Ok(app)
 }
 
 pub fn run(args: &DemoArgs, workspace: &Path, json: bool) -> Result<(), AppError> {
@@ -167,7 +209,22 @@ pub fn run(args: &DemoArgs, workspace: &Path, json: bool) -> Result<(), AppError
                 "{e} (another demo may be running; stop it or pass --port)"
             ))
         })?;
-        register(workspace, &running.endpoints)?;
+        let app = register(workspace, &running.endpoints, &config.dir)?;
+        // Every system read once, so the app opens on a full inventory.
+        let names: Vec<String> = app.list_systems()?.into_iter().map(|s| s.name).collect();
+        let reports = crate::sync::sync_names(
+            &app.sync_env(),
+            &names,
+            steward_app::sync::SyncChoice::Auto,
+            json,
+        )
+        .await?;
+        for r in &reports {
+            if let Some(error) = &r.error {
+                eprintln!("steward demo: {} did not sync: {error}", r.system);
+            }
+        }
+        drop(app);
         let line = serde_json::json!({
             "workspace": workspace.display().to_string(),
             "crm": running.endpoints.crm,

@@ -2,10 +2,12 @@
 //! `steward_app` method, print. See shared/design/CLI.md for the contract.
 
 mod args;
+mod bench;
 mod commands;
 mod demo;
 mod output;
 mod sandbox;
+mod sync;
 
 use std::process::ExitCode;
 

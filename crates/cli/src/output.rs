@@ -6,6 +6,8 @@ use std::process::ExitCode;
 
 use serde::Serialize;
 use steward_app::activity::{AuditPage, AuditVerification};
+use steward_app::inventory::InventoryView;
+use steward_app::sync::SyncReport;
 use steward_app::systems::{CredentialState, RemoveReport, SystemView};
 use steward_app::{AppError, ErrorCode, WorkspaceInfo};
 
@@ -50,6 +52,90 @@ impl Printer {
             println!(
                 "  No credential stored: remove and add it again with --token-env VAR to connect."
             );
+        }
+    }
+
+    pub fn sync_reports(&self, reports: &[SyncReport]) {
+        if self.json {
+            return print_json(&serde_json::json!({ "systems": reports }));
+        }
+        for r in reports {
+            println!(
+                "{}: {} ({} sync{}) — {} read, {} failed, {} removed, {} API calls, {:.1} s",
+                r.system,
+                r.status,
+                r.mode,
+                if r.resumed { ", resumed" } else { "" },
+                r.records_read,
+                r.records_failed,
+                r.records_removed,
+                r.api_calls,
+                r.seconds
+            );
+            for p in &r.problems {
+                println!(
+                    "  {} {}{}: {}{}",
+                    p.object,
+                    p.locator,
+                    p.field
+                        .as_ref()
+                        .map_or_else(String::new, |f| format!(" [{f}]")),
+                    p.reason,
+                    if p.record_kept { " (record kept)" } else { "" }
+                );
+            }
+            if let Some(error) = &r.error {
+                println!("  stopped: {error}");
+            }
+        }
+    }
+
+    pub fn inventory(&self, inventory: &InventoryView) {
+        if self.json {
+            return print_json(inventory);
+        }
+        for s in &inventory.systems {
+            println!(
+                "{} — {} {}, {}, populated {}{}",
+                s.name,
+                s.kind,
+                s.role,
+                s.lifecycle,
+                s.population,
+                s.owner
+                    .as_ref()
+                    .map_or_else(String::new, |o| format!(", owner {o}"))
+            );
+            for o in &s.objects {
+                let filled: Vec<String> = o
+                    .fields
+                    .iter()
+                    .filter(|f| f.filled > 0)
+                    .map(|f| format!("{} {:.0}%", f.name, f.fill_rate * 100.0))
+                    .collect();
+                println!(
+                    "  {}: {} records ({} archived), {} fields, changes {}; filled: {}",
+                    o.object,
+                    o.records,
+                    o.archived,
+                    o.fields.len(),
+                    o.cadence,
+                    filled.join(", ")
+                );
+            }
+            match &s.last_sync {
+                Some(run) => println!(
+                    "  last sync: {} ({}), {} read, {} problems{}",
+                    run.status,
+                    run.finished_at.as_deref().unwrap_or("running"),
+                    run.records_read,
+                    run.problems.len(),
+                    run.error
+                        .as_ref()
+                        .map_or_else(String::new, |e| format!(" — {e}"))
+                ),
+                None => println!("  never synced: steward sync --system \"{}\"", s.name),
+            }
         }
     }
 
@@ -181,6 +267,10 @@ pub fn fail(err: &AppError, json: bool) -> ExitCode {
         | ErrorCode::NotFound
         | ErrorCode::Conflict
         | ErrorCode::WorkspaceUnusable => 2,
-        ErrorCode::KeychainUnavailable | ErrorCode::Io | ErrorCode::Internal => 3,
+        ErrorCode::KeychainUnavailable
+        | ErrorCode::Io
+        | ErrorCode::Internal
+        | ErrorCode::ExternalSystem
+        | ErrorCode::Cancelled => 3,
     })
 }

@@ -3,14 +3,16 @@
 //! arguments so every rule can be reproduced exactly in a test.
 
 pub mod audit;
+pub mod cadence;
 pub mod field;
 pub mod record;
 pub mod system;
 pub mod time;
 
 pub use audit::{AuditEvent, ChainBreak, ChainStatus, ChainedEntry, GENESIS_HASH};
+pub use cadence::{Cadence, ChangeCounts};
 pub use field::{CanonicalField, FieldCategory, FieldKey, ObjectType, ValueKind, builtin_catalog};
-pub use record::{FieldValue, LinkBasis, Record, RecordKey, RecordLink};
+pub use record::{Association, FieldValue, LinkBasis, Record, RecordKey, RecordLink};
 pub use system::{
     Connection, CredentialKind, DomainError, Lifecycle, NewSystem, Population, Role, System,
     SystemKind, SystemName, Transport, ensure_can_add,

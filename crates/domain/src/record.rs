@@ -1,11 +1,11 @@
 //! Records as one system holds them, field by field with each field's own modification
 //! time, and the links that say two records in different systems are the same thing.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
 
-use crate::field::{FieldKey, ObjectType};
+use crate::field::ObjectType;
 use crate::time::Timestamp;
 
 /// Names one record: which system, which kind of object, and the system's own id for it.
@@ -23,14 +23,26 @@ pub struct FieldValue {
     pub modified_at: Option<Timestamp>,
 }
 
+/// Another record of the same system this one is associated with (a contact's company).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct Association {
+    pub object: ObjectType,
+    pub external_id: String,
+}
+
 /// A snapshot of one record as last read from its system. A cache, never the truth.
+///
+/// Fields are keyed by the system's own field names (`firstname`, `First Name`, `leadStatus`):
+/// the snapshot says what the system holds; mapping onto canonical fields is a separate,
+/// user-confirmed step.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Record {
     pub key: RecordKey,
     pub created_at: Option<Timestamp>,
     pub updated_at: Option<Timestamp>,
     pub archived: bool,
-    pub fields: BTreeMap<FieldKey, FieldValue>,
+    pub fields: BTreeMap<String, FieldValue>,
+    pub associations: BTreeSet<Association>,
 }
 
 impl Record {
@@ -98,9 +110,10 @@ mod tests {
             updated_at: Some(Timestamp::from_millis(10)),
             archived: false,
             fields: BTreeMap::new(),
+            associations: BTreeSet::new(),
         };
         record.fields.insert(
-            FieldKey::parse("email").unwrap(),
+            "email".to_owned(),
             FieldValue {
                 value: "a@b.test".into(),
                 modified_at: Some(Timestamp::from_millis(20)),

@@ -6,8 +6,10 @@
 //! commit in one transaction or not at all.
 
 mod audit;
+mod cache;
 mod catalog;
 mod error;
+mod inventory;
 mod open;
 mod records;
 mod schema;
@@ -19,9 +21,16 @@ use std::path::{Path, PathBuf};
 use rusqlite::{Connection, TransactionBehavior};
 use steward_domain::{AuditEvent, ChainStatus, ChainedEntry};
 
+pub use cache::{CacheWrite, SystemField, high_water, ids_modified_at, newest_change};
 pub use error::StoreError;
+pub use inventory::{
+    ChangeActivity, ObjectCount, change_activity, field_fill, linked_records, newest_activity,
+    object_counts, system_fields, system_settings,
+};
 pub use schema::LATEST_VERSION;
-pub use sync_runs::{SyncRun, SyncStatus, list_sync_runs};
+pub use sync_runs::{
+    SyncMode, SyncProblem, SyncRun, SyncStatus, get_sync_run, list_sync_problems, list_sync_runs,
+};
 
 /// An open workspace file.
 #[derive(Debug)]

@@ -1,9 +1,11 @@
 //! Record snapshots with per-field modification times, and links between records.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use rusqlite::{Connection, OptionalExtension, params};
-use steward_domain::{FieldKey, FieldValue, ObjectType, Record, RecordKey, RecordLink, Timestamp};
+use steward_domain::{
+    Association, FieldValue, ObjectType, Record, RecordKey, RecordLink, Timestamp,
+};
 
 use crate::Change;
 use crate::error::StoreError;
@@ -48,15 +50,27 @@ pub fn get_record(conn: &Connection, key: &RecordKey) -> Result<Option<Record>, 
     let mut rows = stmt.query([id])?;
     let mut fields = BTreeMap::new();
     while let Some(row) = rows.next()? {
-        let field: String = row.get(0)?;
-        let key = FieldKey::parse(&field).map_err(StoreError::Invalid)?;
         fields.insert(
-            key,
+            row.get::<_, String>(0)?,
             FieldValue {
                 value: row.get(1)?,
                 modified_at: row.get::<_, Option<i64>>(2)?.map(Timestamp::from_millis),
             },
         );
+    }
+    let mut stmt = conn.prepare_cached(
+        "SELECT object, external_id FROM record_associations WHERE record_id = ?1",
+    )?;
+    let mut rows = stmt.query([id])?;
+    let mut associations = BTreeSet::new();
+    while let Some(row) = rows.next()? {
+        associations.insert(Association {
+            object: row
+                .get::<_, String>(0)?
+                .parse()
+                .map_err(StoreError::Invalid)?,
+            external_id: row.get(1)?,
+        });
     }
     Ok(Some(Record {
         key: key.clone(),
@@ -64,6 +78,7 @@ pub fn get_record(conn: &Connection, key: &RecordKey) -> Result<Option<Record>, 
         updated_at: updated_at.map(Timestamp::from_millis),
         archived,
         fields,
+        associations,
     }))
 }
 
@@ -124,43 +139,7 @@ impl Change<'_> {
         fetched_at: Timestamp,
         sync_run_id: Option<i64>,
     ) -> Result<(), StoreError> {
-        let key = &record.key;
-        let id: i64 = self.tx.query_row(
-            "INSERT INTO records (system_id, object, external_id, created_at, updated_at,
-                                  archived, fetched_at, sync_run_id)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
-             ON CONFLICT (system_id, object, external_id) DO UPDATE SET
-               created_at = excluded.created_at, updated_at = excluded.updated_at,
-               archived = excluded.archived, fetched_at = excluded.fetched_at,
-               sync_run_id = excluded.sync_run_id
-             RETURNING id",
-            params![
-                key.system_id,
-                key.object.as_str(),
-                key.external_id,
-                record.created_at.map(Timestamp::millis),
-                record.updated_at.map(Timestamp::millis),
-                record.archived,
-                fetched_at.millis(),
-                sync_run_id
-            ],
-            |r| r.get(0),
-        )?;
-        self.tx
-            .prepare_cached("DELETE FROM record_fields WHERE record_id = ?1")?
-            .execute([id])?;
-        let mut insert = self.tx.prepare_cached(
-            "INSERT INTO record_fields (record_id, field, value, modified_at) VALUES (?1, ?2, ?3, ?4)",
-        )?;
-        for (field, value) in &record.fields {
-            insert.execute(params![
-                id,
-                field.as_str(),
-                value.value,
-                value.modified_at.map(Timestamp::millis)
-            ])?;
-        }
-        Ok(())
+        upsert(&self.tx, record, fetched_at, sync_run_id)
     }
 
     /// Links two cached records; both must have been read already.
@@ -183,4 +162,62 @@ impl Change<'_> {
         )?;
         Ok(())
     }
+}
+
+/// Stores a snapshot, replacing the previous one of the same key: fields and associations
+/// the system no longer has are dropped.
+pub(crate) fn upsert(
+    tx: &Connection,
+    record: &Record,
+    fetched_at: Timestamp,
+    sync_run_id: Option<i64>,
+) -> Result<(), StoreError> {
+    let key = &record.key;
+    let id: i64 = tx
+        .prepare_cached(
+            "INSERT INTO records (system_id, object, external_id, created_at, updated_at,
+                                  archived, fetched_at, sync_run_id)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+             ON CONFLICT (system_id, object, external_id) DO UPDATE SET
+               created_at = excluded.created_at, updated_at = excluded.updated_at,
+               archived = excluded.archived, fetched_at = excluded.fetched_at,
+               sync_run_id = excluded.sync_run_id
+             RETURNING id",
+        )?
+        .query_row(
+            params![
+                key.system_id,
+                key.object.as_str(),
+                key.external_id,
+                record.created_at.map(Timestamp::millis),
+                record.updated_at.map(Timestamp::millis),
+                record.archived,
+                fetched_at.millis(),
+                sync_run_id
+            ],
+            |r| r.get(0),
+        )?;
+    tx.prepare_cached("DELETE FROM record_fields WHERE record_id = ?1")?
+        .execute([id])?;
+    tx.prepare_cached("DELETE FROM record_associations WHERE record_id = ?1")?
+        .execute([id])?;
+    let mut insert = tx.prepare_cached(
+        "INSERT INTO record_fields (record_id, field, value, modified_at) VALUES (?1, ?2, ?3, ?4)",
+    )?;
+    for (field, value) in &record.fields {
+        insert.execute(params![
+            id,
+            field,
+            value.value,
+            value.modified_at.map(Timestamp::millis)
+        ])?;
+    }
+    let mut insert = tx.prepare_cached(
+        "INSERT OR IGNORE INTO record_associations (record_id, object, external_id)
+         VALUES (?1, ?2, ?3)",
+    )?;
+    for a in &record.associations {
+        insert.execute(params![id, a.object.as_str(), a.external_id])?;
+    }
+    Ok(())
 }

@@ -3,7 +3,10 @@
 
 use rusqlite_migration::{M, Migrations};
 
-pub(crate) const MIGRATIONS_SQL: &[&str] = &[include_str!("../migrations/0001_workspace.sql")];
+pub(crate) const MIGRATIONS_SQL: &[&str] = &[
+    include_str!("../migrations/0001_workspace.sql"),
+    include_str!("../migrations/0002_sync.sql"),
+];
 
 /// The newest schema this build knows (SQLite's `user_version`).
 pub const LATEST_VERSION: i64 = MIGRATIONS_SQL.len() as i64;

@@ -9,11 +9,11 @@ use std::path::{Path, PathBuf};
 use rusqlite::Connection;
 use serde_json::json;
 use steward_domain::{
-    AuditEvent, ChainStatus, Connection as SystemConnection, FieldKey, FieldValue, LinkBasis,
-    NewSystem, ObjectType, Population, Record, RecordKey, RecordLink, Role, SystemKind, SystemName,
-    Timestamp,
+    Association, AuditEvent, ChainStatus, Connection as SystemConnection, FieldKey, FieldValue,
+    LinkBasis, NewSystem, ObjectType, Population, Record, RecordKey, RecordLink, Role, SystemKind,
+    SystemName, Timestamp,
 };
-use steward_store::{StoreError, SyncRun, SyncStatus, Workspace};
+use steward_store::{StoreError, SyncMode, SyncRun, SyncStatus, Workspace};
 
 fn event(action: &str, subject: &str) -> AuditEvent {
     AuditEvent {
@@ -221,7 +221,7 @@ fn person(system_id: i64, id: &str, fields: &[(&str, &str, i64)]) -> Record {
             .iter()
             .map(|(k, v, at)| {
                 (
-                    FieldKey::parse(k).unwrap(),
+                    (*k).to_owned(),
                     FieldValue {
                         value: (*v).into(),
                         modified_at: Some(Timestamp::from_millis(*at)),
@@ -229,6 +229,11 @@ fn person(system_id: i64, id: &str, fields: &[(&str, &str, i64)]) -> Record {
                 )
             })
             .collect::<BTreeMap<_, _>>(),
+        associations: [Association {
+            object: ObjectType::Company,
+            external_id: "c-1".into(),
+        }]
+        .into(),
     }
 }
 
@@ -266,6 +271,9 @@ fn snapshots_keep_per_field_times_links_and_go_with_their_system() {
             records_failed: 0,
             resume_from: Some("hs_lastmodifieddate>=21".into()),
             error: None,
+            mode: SyncMode::Full,
+            api_calls: 3,
+            records_expected: Some(1),
         })?;
         Ok::<_, StoreError>(((), event("sync.completed", "system:HubSpot")))
     })
@@ -376,7 +384,7 @@ fn the_audit_log_refuses_edits_and_verification_pins_a_forced_one() {
 #[test]
 fn released_migrations_are_unchanged() {
     use sha2::{Digest, Sha256};
-    let released = ["0001_workspace.sql"];
+    let released = ["0001_workspace.sql", "0002_sync.sql"];
     let digests: Vec<String> = released
         .iter()
         .map(|name| {
@@ -389,7 +397,7 @@ fn released_migrations_are_unchanged() {
             hex::encode(Sha256::digest(&sql))
         })
         .collect();
-    let expected = [include_str!("migration_checksums.txt").trim()];
+    let expected: Vec<&str> = include_str!("migration_checksums.txt").lines().collect();
     assert_eq!(
         digests, expected,
         "a released migration was edited; add a new one instead"

@@ -7,4 +7,8 @@ pub const COMMANDS: &[&str] = &[
     "remove_system",
     "audit_page",
     "verify_audit_log",
+    "inventory",
+    "export_inventory_csv",
+    "sync_systems",
+    "cancel_sync",
 ];

@@ -102,6 +102,40 @@ pub async fn paging_token(
     axum::Json(json!({"requestId": format!("pt#{since:x}"), "success": true, "nextPageToken": encode_token(since, 0)})).into_response()
 }
 
+/// GET /rest/v1/leads/describe.json — the lead fields, Marketo's describe shape.
+pub async fn describe(State(app): App, RawQuery(raw): RawQuery, headers: HeaderMap) -> Response {
+    let q = pairs(raw);
+    if let Err(r) = app.admit(
+        &headers,
+        param(&q, "access_token"),
+        "GET /rest/v1/leads/describe.json",
+    ) {
+        return r;
+    }
+    let fields: &[(&str, &str, &str, bool)] = &[
+        ("id", "Id", "integer", true),
+        ("email", "Email Address", "email", false),
+        ("firstName", "First Name", "string", false),
+        ("lastName", "Last Name", "string", false),
+        ("company", "Company Name", "string", false),
+        ("title", "Job Title", "string", false),
+        ("phone", "Phone Number", "phone", false),
+        ("leadStatus", "Lead Status", "string", false),
+        ("crmContactId", "CRM Contact Id", "string", false),
+        ("createdAt", "Created At", "datetime", true),
+        ("updatedAt", "Updated At", "datetime", true),
+    ];
+    let result = fields
+        .iter()
+        .enumerate()
+        .map(|(i, (name, label, kind, read_only))| {
+            json!({"id": i + 1, "displayName": label, "dataType": kind,
+                   "rest": {"name": name, "readOnly": read_only}})
+        })
+        .collect();
+    app.success(result, None)
+}
+
 /// GET /rest/v1/leads.json — by `filterType`=id|email with `filterValues`, or every lead
 /// changed since a paging token, oldest change first, `batchSize` (≤ 300) at a time.
 pub async fn get_leads(State(app): App, RawQuery(raw): RawQuery, headers: HeaderMap) -> Response {

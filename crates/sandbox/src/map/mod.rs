@@ -212,6 +212,7 @@ pub fn router(server: Arc<MapServer>) -> Router {
             get(handlers::get_leads).post(handlers::write_leads),
         )
         .route("/rest/v1/leads/delete.json", post(handlers::delete_leads))
+        .route("/rest/v1/leads/describe.json", get(handlers::describe))
         .route(
             "/rest/v1/activities/pagingtoken.json",
             get(handlers::paging_token),

@@ -10,6 +10,9 @@ const NEXT_STEP: Record<ErrorCode, string> = {
   keychain_unavailable:
     'Unlock your OS keychain (GNOME Keyring, KWallet, macOS Keychain, Windows Credential Manager) and try again.',
   io: 'Check that the workspace folder exists, is writable and has free space.',
+  external_system:
+    'Check that the system is running and its URL and credential are right, then sync again: it resumes where it stopped.',
+  cancelled: 'Sync again when ready: it resumes after the last page stored.',
   internal: 'This is a bug in Steward. Copy this message into a bug report.',
 };
 

@@ -30,7 +30,7 @@ export const KIND_INFO: Record<SystemKind, KindInfo> = {
   rest: { transport: "http", credential: "api_token", canBeHub: true },
 };
 
-export type ErrorCode = "invalid_input" | "not_found" | "conflict" | "workspace_unusable" | "keychain_unavailable" | "io" | "internal";
+export type ErrorCode = "invalid_input" | "not_found" | "conflict" | "workspace_unusable" | "keychain_unavailable" | "io" | "external_system" | "cancelled" | "internal";
 
 export type AppError = { code: ErrorCode, message: string, };
 
@@ -48,7 +48,11 @@ export type AddSystemRequest = { name: string, kind: SystemKind, role: Role,
 /**
  * Defaults by kind: files are imported, APIs and databases are fed automatically.
  */
-population: Population | null, owner: string | null, dependentTeams: Array<string>, baseUrl: string | null, path: string | null, };
+population: Population | null, owner: string | null, dependentTeams: Array<string>, baseUrl: string | null, path: string | null, 
+/**
+ * A TOML file of connector settings (required for SQL and REST systems: what to read).
+ */
+configPath: string | null, };
 
 export type RemoveReport = { name: string, cachedRecordsRemoved: number, credentialRemoved: boolean, 
 /**
@@ -85,3 +89,53 @@ headHash: string | null,
  * The first entry that does not hold, and why.
  */
 brokenAt: number | null, reason: string | null, checkedAt: string, };
+
+export type SyncChoice = "auto" | "full" | "incremental";
+
+export type SyncProgress = { system: string, object: string, done: number, total: number | null, failed: number, perSecond: number, etaSeconds: number | null, apiCalls: number, };
+
+export type ProblemView = { object: string, locator: string, field: string | null, reason: string, recordKept: boolean, };
+
+export type SyncReport = { system: string, runId: number, mode: string, 
+/**
+ * succeeded | partial | failed | cancelled
+ */
+status: string, resumed: boolean, recordsRead: number, recordsFailed: number, 
+/**
+ * Cached records the system no longer has (a full sync removes them).
+ */
+recordsRemoved: number, apiCalls: number, seconds: number, 
+/**
+ * Links to the hub by shared id, across the workspace, after this sync.
+ */
+crosswalkLinks: number, 
+/**
+ * The first problems found (all are kept with the run).
+ */
+problems: Array<ProblemView>, error: string | null, 
+/**
+ * Whether the error came from the outside system (exit code 3) rather than input.
+ */
+externalFailure: boolean, };
+
+export type FieldInventory = { name: string, label: string, valueType: string, readOnly: boolean, filled: number, 
+/**
+ * Share of live records holding a value (0–1).
+ */
+fillRate: number, };
+
+export type ObjectInventory = { object: string, records: number, archived: number, fields: Array<FieldInventory>, 
+/**
+ * How often records change, over the 90 days up to the newest change seen.
+ */
+cadence: string, changedLast7Days: number, changedLast30Days: number, changedLast90Days: number, newestChange: string | null, oldestChange: string | null, };
+
+export type SyncView = { id: number, mode: string, status: string, startedAt: string, finishedAt: string | null, recordsRead: number, recordsFailed: number, recordsExpected: number | null, apiCalls: number, error: string | null, problems: Array<ProblemView>, };
+
+export type SystemInventory = { id: number, name: string, kind: string, role: string, lifecycle: string, population: string, owner: string | null, dependentTeams: Array<string>, objects: Array<ObjectInventory>, 
+/**
+ * Records linked to a record of another system (by shared id so far).
+ */
+linkedRecords: number, lastSync: SyncView | null, };
+
+export type InventoryView = { systems: Array<SystemInventory>, };

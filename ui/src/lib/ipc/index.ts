@@ -1,12 +1,17 @@
 // The only module that calls `invoke`: one typed function per backend command.
 import { invoke } from '@tauri-apps/api/core';
+import { listen, type UnlistenFn } from '@tauri-apps/api/event';
 import type {
   AddSystemRequest,
   AppError,
   AuditPage,
   AuditVerification,
   ErrorCode,
+  InventoryView,
   RemoveReport,
+  SyncChoice,
+  SyncProgress,
+  SyncReport,
   SystemView,
   WorkspaceInfo,
 } from './bindings';
@@ -20,6 +25,8 @@ const CODES: readonly ErrorCode[] = [
   'workspace_unusable',
   'keychain_unavailable',
   'io',
+  'external_system',
+  'cancelled',
   'internal',
 ];
 
@@ -53,4 +60,13 @@ export const ipc = {
   auditPage: (before: number | null, limit: number) =>
     call<AuditPage>('audit_page', { before, limit }),
   verifyAuditLog: () => call<AuditVerification>('verify_audit_log'),
+  inventory: () => call<InventoryView>('inventory'),
+  /** Writes exports/inventory.csv beside the workspace; resolves to its path. */
+  exportInventoryCsv: () => call<string>('export_inventory_csv'),
+  /** Syncs the systems one after another; progress arrives through `onSyncProgress`. */
+  syncSystems: (names: string[], choice: SyncChoice) =>
+    call<SyncReport[]>('sync_systems', { names, choice }),
+  cancelSync: () => call<boolean>('cancel_sync'),
+  onSyncProgress: (handler: (progress: SyncProgress) => void): Promise<UnlistenFn> =>
+    listen<SyncProgress>('sync-progress', (event) => handler(event.payload)),
 };

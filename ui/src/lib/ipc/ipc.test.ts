@@ -33,6 +33,7 @@ describe('ipc', () => {
         dependentTeams: [],
         baseUrl: 'https://api.hubapi.com',
         path: null,
+        configPath: null,
       },
       'pat-na1-x',
     );

@@ -56,6 +56,7 @@ describe('SystemsView', () => {
         dependentTeams: [],
         baseUrl: 'https://api.hubapi.com',
         path: null,
+        configPath: null,
       },
       secret: 'pat-na1-secret',
     });

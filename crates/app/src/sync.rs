@@ -1,0 +1,565 @@
+//! `steward sync` and the sync progress bar: read a system through its connector into the
+//! workspace, page by page, resumable after a crash or a cancel.
+//!
+//! A sync opens its own connection to the workspace file (SQLite in WAL mode), so the app
+//! keeps answering while a long read runs.
+
+use std::path::PathBuf;
+use std::time::Instant;
+
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use steward_connectors::{
+    Connector, ConnectorError, Context, Keychain, Page, PageSink, ReadRequest, RecordProblem,
+    Settings,
+};
+use steward_domain::{AuditEvent, CredentialKind, ObjectType, Role, System, SystemKind, Timestamp};
+use steward_store::{
+    SyncMode, SyncProblem, SyncRun, SyncStatus, SystemField, Workspace, list_sync_runs,
+};
+use tokio_util::sync::CancellationToken;
+use ts_rs::TS;
+
+use crate::clock::Clock;
+use crate::error::{AppError, ErrorCode};
+use crate::workspace::Steward;
+
+/// How much to read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum SyncChoice {
+    /// Incremental when the system supports it and a complete sync came before; else full.
+    #[default]
+    Auto,
+    Full,
+    Incremental,
+}
+
+/// What the progress bar shows, sent after every page.
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct SyncProgress {
+    pub system: String,
+    pub object: String,
+    pub done: u64,
+    pub total: Option<u64>,
+    pub failed: u64,
+    pub per_second: f64,
+    pub eta_seconds: Option<f64>,
+    pub api_calls: u64,
+}
+
+/// A problem row as reports show it.
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ProblemView {
+    pub object: String,
+    pub locator: String,
+    pub field: Option<String>,
+    pub reason: String,
+    pub record_kept: bool,
+}
+
+/// The outcome of one system's sync. A failed read is data here, not an error: the run, its
+/// counts and its resume point are kept, and the next sync continues from there.
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct SyncReport {
+    pub system: String,
+    pub run_id: i64,
+    pub mode: String,
+    /// succeeded | partial | failed | cancelled
+    pub status: String,
+    pub resumed: bool,
+    pub records_read: u64,
+    pub records_failed: u64,
+    /// Cached records the system no longer has (a full sync removes them).
+    pub records_removed: u64,
+    pub api_calls: u64,
+    pub seconds: f64,
+    /// Links to the hub by shared id, across the workspace, after this sync.
+    pub crosswalk_links: u64,
+    /// The first problems found (all are kept with the run).
+    pub problems: Vec<ProblemView>,
+    pub error: Option<String>,
+    /// Whether the error came from the outside system (exit code 3) rather than input.
+    pub external_failure: bool,
+}
+
+const REPORTED_PROBLEMS: usize = 50;
+
+impl SyncReport {
+    /// A sync that could not start (unknown system, bad settings, no credential, the
+    /// system unreachable at connect), as a report, so one system's failure does not stop
+    /// the others.
+    pub fn not_started(system: &str, error: &AppError) -> Self {
+        Self {
+            system: system.to_owned(),
+            run_id: 0,
+            mode: String::new(),
+            status: SyncStatus::Failed.as_str().to_owned(),
+            resumed: false,
+            records_read: 0,
+            records_failed: 0,
+            records_removed: 0,
+            api_calls: 0,
+            seconds: 0.0,
+            crosswalk_links: 0,
+            problems: Vec::new(),
+            error: Some(error.message.clone()),
+            external_failure: matches!(
+                error.code,
+                ErrorCode::ExternalSystem | ErrorCode::KeychainUnavailable | ErrorCode::Io
+            ),
+        }
+    }
+}
+
+/// Everything a sync needs, detached from the app's own workspace connection.
+#[derive(Debug, Clone)]
+pub struct SyncEnv {
+    pub workspace_path: PathBuf,
+    pub keychain: Keychain,
+    pub actor: String,
+    pub clock: Clock,
+}
+
+impl Steward {
+    pub fn sync_env(&self) -> SyncEnv {
+        SyncEnv {
+            workspace_path: self.workspace.path().to_owned(),
+            keychain: self.keychain.clone(),
+            actor: self.actor.clone(),
+            clock: self.clock,
+        }
+    }
+}
+
+impl From<ConnectorError> for AppError {
+    fn from(err: ConnectorError) -> Self {
+        let code = match &err {
+            ConnectorError::Config(_) => ErrorCode::InvalidInput,
+            ConnectorError::Cancelled => ErrorCode::Cancelled,
+            ConnectorError::Source { .. } | ConnectorError::Sink(_) => ErrorCode::Io,
+            _ => ErrorCode::ExternalSystem,
+        };
+        Self::new(code, err.to_string())
+    }
+}
+
+/// Where an interrupted run stands: the object being read and the connector's token.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+struct ResumePoint {
+    object: ObjectType,
+    token: Option<String>,
+}
+
+struct StoreSink<'a> {
+    workspace: &'a mut Workspace,
+    run: SyncRun,
+    fetched_at: Timestamp,
+    started: Instant,
+    system: String,
+    total: Option<u64>,
+    done_before: u64,
+    connector_calls: &'a (dyn Fn() -> u64 + Sync),
+    on_progress: &'a (dyn Fn(&SyncProgress) + Send + Sync),
+}
+
+fn problem_row(p: &RecordProblem) -> SyncProblem {
+    SyncProblem {
+        object: p.object,
+        locator: p.locator.clone(),
+        field: p.field.clone(),
+        reason: p.reason.clone(),
+        record_kept: p.record_kept,
+    }
+}
+
+impl PageSink for StoreSink<'_> {
+    fn accept(&mut self, object: ObjectType, page: Page) -> Result<(), String> {
+        let problems: Vec<SyncProblem> = page.problems.iter().map(problem_row).collect();
+        let failed = page.problems.iter().filter(|p| !p.record_kept).count() as u64;
+        let mut run = self.run.clone();
+        run.records_read += page.records.len() as u64;
+        run.records_failed += failed;
+        run.api_calls = (self.connector_calls)();
+        run.resume_from = Some(
+            serde_json::to_string(&ResumePoint {
+                object,
+                token: page.resume.clone(),
+            })
+            .map_err(|e| e.to_string())?,
+        );
+        let (fetched_at, run_id) = (self.fetched_at, run.id);
+        self.workspace
+            .cache(|c| {
+                for record in &page.records {
+                    c.upsert_record(record, fetched_at, run_id)?;
+                }
+                c.add_problems(run_id, &problems)?;
+                c.update_sync_run(&run)
+            })
+            .map_err(|e| e.to_string())?;
+        self.run = run;
+        let done = self.run.records_read - self.done_before;
+        let seconds = self.started.elapsed().as_secs_f64().max(1e-3);
+        let per_second = done as f64 / seconds;
+        (self.on_progress)(&SyncProgress {
+            system: self.system.clone(),
+            object: object.to_string(),
+            done,
+            total: self.total,
+            failed: self.run.records_failed,
+            per_second,
+            eta_seconds: self
+                .total
+                .filter(|_| per_second > 0.0)
+                .map(|t| t.saturating_sub(done) as f64 / per_second),
+            api_calls: self.run.api_calls,
+        });
+        Ok(())
+    }
+}
+
+fn view(p: &SyncProblem) -> ProblemView {
+    ProblemView {
+        object: p.object.to_string(),
+        locator: p.locator.clone(),
+        field: p.field.clone(),
+        reason: p.reason.clone(),
+        record_kept: p.record_kept,
+    }
+}
+
+fn find(workspace: &Workspace, name: &str) -> Result<System, AppError> {
+    steward_store::list_systems(workspace.conn())?
+        .into_iter()
+        .find(|s| s.name.as_str().eq_ignore_ascii_case(name.trim()))
+        .ok_or_else(|| {
+            AppError::new(
+                ErrorCode::NotFound,
+                format!("no system named \"{}\"", name.trim()),
+            )
+        })
+}
+
+/// The settings and keychain credential a system connects with.
+fn connection_inputs(
+    env: &SyncEnv,
+    workspace: &Workspace,
+    system: &System,
+) -> Result<(Settings, Option<steward_connectors::Secret>), AppError> {
+    let settings = Settings::parse(
+        system.kind,
+        &steward_store::system_settings(workspace.conn(), system.id)?,
+    )?;
+    if system.kind.credential() == CredentialKind::None {
+        return Ok((settings, None));
+    }
+    let account = crate::systems::credential_account(workspace.id(), system.id);
+    let secret = env.keychain.load(&account)?;
+    // A REST API without an auth header, or a database that trusts local users, needs none;
+    // their connectors say so if their settings ask for one.
+    let optional = matches!(system.kind, SystemKind::Rest | SystemKind::Postgres);
+    if secret.is_none() && !optional {
+        return Err(AppError::invalid(format!(
+            "no credential is stored for \"{}\"; store one (steward system credential) and sync again",
+            system.name
+        )));
+    }
+    Ok((settings, secret))
+}
+
+/// Syncs one system. Setup problems (unknown system, bad settings, no credential) are
+/// errors; once a run has started, its outcome is the report.
+pub async fn sync_system(
+    env: &SyncEnv,
+    name: &str,
+    choice: SyncChoice,
+    cancel: CancellationToken,
+    on_progress: &(dyn Fn(&SyncProgress) + Send + Sync),
+) -> Result<SyncReport, AppError> {
+    let mut workspace = Workspace::open(&env.workspace_path)?;
+    let system = find(&workspace, name)?;
+    let (settings, secret) = connection_inputs(env, &workspace, &system)?;
+    let ctx = Context {
+        system_id: system.id,
+        system_name: system.name.to_string(),
+        cancel,
+    };
+    let connector = steward_connectors::connect(ctx, &system.connection, settings, secret).await?;
+    let started = Instant::now();
+    let now = env.clock.now();
+
+    // An interrupted run continues where its last stored page ended.
+    let previous = list_sync_runs(workspace.conn(), system.id, 1)?
+        .into_iter()
+        .next();
+    let resumable = previous.filter(|r| {
+        matches!(
+            r.status,
+            SyncStatus::Running | SyncStatus::Failed | SyncStatus::Cancelled
+        ) && r.resume_from.is_some()
+            && choice != SyncChoice::Full
+    });
+    let objects = connector.objects();
+    let (mut run, resume) = match resumable {
+        Some(mut run) => {
+            let point: Option<ResumePoint> = run
+                .resume_from
+                .as_deref()
+                .and_then(|t| serde_json::from_str(t).ok());
+            run.status = SyncStatus::Running;
+            run.finished_at = None;
+            run.error = None;
+            (run, point)
+        }
+        None => {
+            let mode = match choice {
+                SyncChoice::Full => SyncMode::Full,
+                SyncChoice::Incremental if connector.incremental() => SyncMode::Incremental,
+                SyncChoice::Incremental => {
+                    return Err(AppError::invalid(format!(
+                        "\"{}\" is read whole every time (a {}); run a full sync",
+                        system.name, system.kind
+                    )));
+                }
+                SyncChoice::Auto => {
+                    let marked = objects.iter().all(|o| {
+                        steward_store::high_water(workspace.conn(), system.id, *o)
+                            .ok()
+                            .flatten()
+                            .is_some()
+                    });
+                    if connector.incremental() && marked {
+                        SyncMode::Incremental
+                    } else {
+                        SyncMode::Full
+                    }
+                }
+            };
+            let id = workspace.cache(|c| c.start_sync_run(system.id, now, mode))?;
+            let run = steward_store::get_sync_run(workspace.conn(), id)?
+                .ok_or_else(|| AppError::new(ErrorCode::Internal, "the new sync run vanished"))?;
+            (run, None)
+        }
+    };
+    let resumed = resume.is_some();
+    tracing::info!(
+        system = system.id,
+        run = run.id,
+        mode = run.mode.as_str(),
+        resumed,
+        "sync started"
+    );
+
+    let outcome = read_all(
+        &mut workspace,
+        &system,
+        connector.as_ref(),
+        &mut run,
+        resume,
+        on_progress,
+    )
+    .await;
+    run.api_calls = connector.api_calls();
+    run.finished_at = Some(env.clock.now());
+    let (removed, error) = match outcome {
+        Ok(removed) => (removed, None),
+        Err(e) => (0, Some(e)),
+    };
+    run.status = match &error {
+        None if run.records_failed > 0 => SyncStatus::Partial,
+        None => SyncStatus::Succeeded,
+        Some(ConnectorError::Cancelled) => SyncStatus::Cancelled,
+        Some(_) => SyncStatus::Failed,
+    };
+    run.error = error.as_ref().map(ToString::to_string);
+    if error.is_none() {
+        run.resume_from = None;
+    }
+    let links = finish(&mut workspace, env, &system, &run, removed)?;
+    let problems =
+        steward_store::list_sync_problems(workspace.conn(), run.id, REPORTED_PROBLEMS as u32)?
+            .iter()
+            .map(view)
+            .collect();
+    tracing::info!(
+        system = system.id,
+        run = run.id,
+        status = run.status.as_str(),
+        read = run.records_read,
+        failed = run.records_failed,
+        "sync finished"
+    );
+    Ok(SyncReport {
+        system: system.name.to_string(),
+        run_id: run.id,
+        mode: run.mode.as_str().to_owned(),
+        status: run.status.as_str().to_owned(),
+        resumed,
+        records_read: run.records_read,
+        records_failed: run.records_failed,
+        records_removed: removed,
+        api_calls: run.api_calls,
+        seconds: started.elapsed().as_secs_f64(),
+        crosswalk_links: links,
+        problems,
+        external_failure: error
+            .as_ref()
+            .is_some_and(|e| !matches!(e, ConnectorError::Config(_) | ConnectorError::Cancelled)),
+        error: run.error.clone(),
+    })
+}
+
+/// Describes and reads every object; returns how many cached records a full sync removed.
+async fn read_all(
+    workspace: &mut Workspace,
+    system: &System,
+    connector: &dyn Connector,
+    run: &mut SyncRun,
+    resume: Option<ResumePoint>,
+    on_progress: &(dyn Fn(&SyncProgress) + Send + Sync),
+) -> Result<u64, ConnectorError> {
+    let objects = connector.objects();
+    let mut fields = Vec::new();
+    for object in &objects {
+        for f in connector.describe(*object).await? {
+            fields.push(SystemField {
+                object: *object,
+                name: f.name,
+                label: f.label,
+                value_type: f.value_type,
+                read_only: f.read_only,
+            });
+        }
+    }
+    let crosswalks: Vec<(ObjectType, String)> = connector
+        .crosswalks()
+        .into_iter()
+        .map(|c| (c.object, c.field))
+        .collect();
+    let sink_error = |e: steward_store::StoreError| ConnectorError::Sink(e.to_string());
+    workspace
+        .cache(|c| {
+            for object in &objects {
+                c.replace_system_fields(system.id, *object, &fields)?;
+            }
+            c.replace_crosswalks(system.id, &crosswalks)
+        })
+        .map_err(sink_error)?;
+
+    let start_at = resume
+        .as_ref()
+        .and_then(|p| objects.iter().position(|o| *o == p.object))
+        .unwrap_or(0);
+    let mut removed = 0;
+    let calls = || connector.api_calls();
+    for (i, object) in objects.iter().enumerate().skip(start_at) {
+        let token = resume
+            .as_ref()
+            .filter(|p| p.object == *object && i == start_at)
+            .and_then(|p| p.token.clone());
+        let since = match run.mode {
+            SyncMode::Full => None,
+            SyncMode::Incremental => {
+                steward_store::high_water(workspace.conn(), system.id, *object)
+                    .map_err(sink_error)?
+            }
+        };
+        let known_at_since = match since {
+            Some(at) => steward_store::ids_modified_at(workspace.conn(), system.id, *object, at)
+                .map_err(sink_error)?
+                .into_iter()
+                .collect(),
+            None => Default::default(),
+        };
+        let total = connector.count(*object, since).await.unwrap_or(None);
+        let mut sink = StoreSink {
+            run: run.clone(),
+            fetched_at: Timestamp::from_millis(run.started_at.millis()),
+            started: Instant::now(),
+            system: system.name.to_string(),
+            total,
+            done_before: run.records_read,
+            connector_calls: &calls,
+            on_progress,
+            workspace,
+        };
+        let request = ReadRequest {
+            since,
+            resume: token,
+            known_at_since,
+        };
+        let read = connector.read(*object, &request, &mut sink).await;
+        *run = sink.run.clone();
+        run.records_expected = match (run.records_expected, total) {
+            (Some(a), Some(b)) => Some(a + b),
+            (a, b) => a.or(b),
+        };
+        read?;
+        let next = objects.get(i + 1).map(|o| ResumePoint {
+            object: *o,
+            token: None,
+        });
+        let run_now = run.clone();
+        let full = run.mode == SyncMode::Full;
+        let gone = workspace
+            .cache(|c| {
+                let gone = if full {
+                    c.remove_unseen(system.id, *object, run_now.id)?
+                } else {
+                    0
+                };
+                if let Some(newest) = c.newest_change(system.id, *object)? {
+                    c.set_high_water(system.id, *object, newest)?;
+                }
+                let mut run_next = run_now.clone();
+                run_next.resume_from = next.as_ref().and_then(|p| serde_json::to_string(p).ok());
+                c.update_sync_run(&run_next)?;
+                Ok(gone)
+            })
+            .map_err(sink_error)?;
+        removed += gone;
+    }
+    Ok(removed)
+}
+
+/// Ends the run (audited), and rebuilds the shared-id links to the hub.
+fn finish(
+    workspace: &mut Workspace,
+    env: &SyncEnv,
+    system: &System,
+    run: &SyncRun,
+    removed: u64,
+) -> Result<u64, AppError> {
+    let hub = steward_store::list_systems(workspace.conn())?
+        .into_iter()
+        .find(|s| s.role == Role::Hub)
+        .map(|s| s.id);
+    let event = AuditEvent {
+        at: env.clock.now(),
+        actor: env.actor.clone(),
+        action: "sync.finished".into(),
+        subject: format!("system:{}", system.name),
+        details: json!({
+            "run": run.id,
+            "mode": run.mode.as_str(),
+            "status": run.status.as_str(),
+            "records_read": run.records_read,
+            "records_failed": run.records_failed,
+            "records_removed": removed,
+            "api_calls": run.api_calls,
+        }),
+    };
+    workspace.change(|c| {
+        c.update_sync_run(run)?;
+        Ok::<_, AppError>(((), event))
+    })?;
+    let links = match hub {
+        Some(hub) => workspace.cache(|c| c.relink_crosswalks(hub))?,
+        None => 0,
+    };
+    Ok(links)
+}

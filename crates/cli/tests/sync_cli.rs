@@ -1,0 +1,210 @@
+//! `steward sync` and `steward inventory` as a user runs them against the sandbox: JSON
+//! documents, the CSV export, and exit codes (2 for a name that does not exist, 3 for a
+//! system that cannot be reached, which the other systems survive).
+
+#![allow(clippy::unwrap_used)] // a test should fail loudly at the first surprise
+
+use std::path::Path;
+use std::process::Command;
+
+use serde_json::Value;
+use steward_app::Keychain;
+use steward_sandbox::faults::FaultRates;
+use steward_sandbox::server::{Config, start};
+
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+fn steward(workspace: &Path, service: &str, args: &[&str], env: &[(&str, &str)]) -> Run {
+    let output = Command::new(env!("CARGO_BIN_EXE_steward"))
+        .arg("--workspace")
+        .arg(workspace)
+        .args(args)
+        .env("STEWARD_KEYCHAIN_SERVICE", service)
+        .envs(env.iter().copied())
+        .output()
+        .unwrap();
+    Run {
+        code: output.status.code().unwrap_or(-1),
+        stdout: String::from_utf8(output.stdout).unwrap(),
+        stderr: String::from_utf8(output.stderr).unwrap(),
+    }
+}
+
+fn json(run: &Run) -> Value {
+    serde_json::from_str(&run.stdout).unwrap_or_else(|e| panic!("{e}: {}", run.stdout))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sync_and_inventory_print_json_export_csv_and_exit_by_outcome() {
+    let service = format!("steward-sync-cli-{}", std::process::id());
+    if let Err(e) = Keychain::with_service(service.clone()).load("probe") {
+        assert!(
+            std::env::var_os("STEWARD_REQUIRE_KEYCHAIN").is_none(),
+            "the OS keychain is required here: {e}"
+        );
+        eprintln!("skipped: no OS keychain here ({e}); the test scripts provide one");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let running = start(&Config {
+        faults: FaultRates::none(),
+        ..Config::with_defaults(3, 800, dir.path().join("files"))
+    })
+    .await
+    .unwrap();
+    let ws = dir.path().join("ws.steward");
+    let e = &running.endpoints;
+    let run = |args: &[&str], env: &[(&str, &str)]| steward(&ws, &service, args, env);
+    assert_eq!(run(&["workspace", "init"], &[]).code, 0);
+    let token = e.crm.token.clone();
+    let added = run(
+        &[
+            "system",
+            "add",
+            "HubSpot",
+            "--kind",
+            "hubspot",
+            "--role",
+            "hub",
+            "--base-url",
+            &e.crm.base_url,
+            "--token-env",
+            "CRM_TOKEN",
+        ],
+        &[("CRM_TOKEN", &token)],
+    );
+    assert_eq!(added.code, 0, "{}", added.stderr);
+    let events = e.files.events_csv.display().to_string();
+    let added = run(
+        &[
+            "system", "add", "Events", "--kind", "csv", "--role", "spoke", "--path", &events,
+        ],
+        &[],
+    );
+    assert_eq!(added.code, 0, "{}", added.stderr);
+
+    // Everything syncs: one JSON document, a report per system.
+    let synced = run(&["--json", "sync"], &[]);
+    assert_eq!(synced.code, 0, "{}", synced.stderr);
+    let doc = json(&synced);
+    let reports = doc["systems"].as_array().unwrap();
+    assert_eq!(reports.len(), 2);
+    assert_eq!(reports[0]["system"], "HubSpot");
+    assert_eq!(reports[0]["status"], "succeeded");
+    assert_eq!(reports[0]["mode"], "full");
+    assert!(reports[0]["recordsRead"].as_u64().unwrap() > 800);
+    assert_eq!(reports[1]["status"], "partial");
+    assert!(!reports[1]["problems"].as_array().unwrap().is_empty());
+    assert!(!synced.stdout.contains(&token), "no secret in the output");
+
+    // The next sync of the hub is incremental and reads nothing new.
+    let again = json(&run(&["--json", "sync", "--system", "hubspot"], &[]));
+    assert_eq!(again["systems"][0]["mode"], "incremental");
+    assert_eq!(again["systems"][0]["recordsRead"], 0);
+
+    // The inventory, as JSON and as CSV.
+    let csv = dir.path().join("inventory.csv");
+    let inventory = run(
+        &["--json", "inventory", "--csv", &csv.display().to_string()],
+        &[],
+    );
+    assert_eq!(inventory.code, 0, "{}", inventory.stderr);
+    let doc = json(&inventory);
+    let hub = &doc["systems"][0];
+    assert_eq!(hub["role"], "hub");
+    assert_eq!(hub["lastSync"]["mode"], "incremental");
+    let person = hub["objects"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| o["object"] == "person")
+        .unwrap();
+    let email = person["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["name"] == "email")
+        .unwrap();
+    assert!(email["fillRate"].as_f64().unwrap() > 0.5);
+    let text = std::fs::read_to_string(&csv).unwrap();
+    assert!(text.starts_with("system,kind,role,lifecycle,population"));
+    assert!(
+        text.lines()
+            .any(|l| l.starts_with("HubSpot,hubspot,hub,") && l.contains(",email,"))
+    );
+    assert!(text.lines().any(|l| l.starts_with("Events,csv,spoke,")));
+
+    // A name that does not exist: exit 2, and the report says why.
+    let missing = run(&["--json", "sync", "--system", "Nope"], &[]);
+    assert_eq!(missing.code, 2, "{}", missing.stderr);
+    assert!(
+        json(&missing)["systems"][0]["error"]
+            .as_str()
+            .unwrap()
+            .contains("no system named")
+    );
+
+    // A system that cannot be reached fails alone, with exit 3; the others still sync.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let dead = format!("http://{}", closed.local_addr().unwrap());
+    drop(closed);
+    let added = run(
+        &[
+            "system",
+            "add",
+            "Old CRM",
+            "--kind",
+            "rest",
+            "--role",
+            "spoke",
+            "--base-url",
+            &dead,
+            "--config",
+            &write_rest_config(dir.path()),
+        ],
+        &[],
+    );
+    assert_eq!(added.code, 0, "{}", added.stderr);
+    let partly = run(&["--json", "sync"], &[]);
+    assert_eq!(partly.code, 3, "{}\n{}", partly.stderr, partly.stdout);
+    let doc = json(&partly);
+    let by_name = |name: &str| {
+        doc["systems"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["system"] == name)
+            .unwrap()
+            .clone()
+    };
+    assert_eq!(by_name("HubSpot")["status"], "succeeded");
+    assert_eq!(by_name("Old CRM")["status"], "failed");
+    assert!(
+        by_name("Old CRM")["error"]
+            .as_str()
+            .unwrap()
+            .contains("cannot be reached")
+    );
+}
+
+fn write_rest_config(dir: &Path) -> String {
+    let path = dir.join("old-crm.toml");
+    std::fs::write(
+        &path,
+        r#"
+[[objects]]
+object = "person"
+path = "api/people"
+record_path = "/data"
+id = "/id"
+[objects.paging]
+style = "none"
+"#,
+    )
+    .unwrap();
+    path.display().to_string()
+}

@@ -1,0 +1,90 @@
+//! The one trait every system's connector implements, and what it is built from.
+
+use async_trait::async_trait;
+use steward_domain::{ObjectType, Timestamp};
+use tokio_util::sync::CancellationToken;
+
+use crate::error::ConnectorError;
+use crate::model::{Crosswalk, Page, ReadRequest, SourceField};
+
+/// Receives pages as a read produces them, so a 1M-record read never sits in memory.
+/// An error stops the read; it comes back from [`Connector::read`] as
+/// [`ConnectorError::Sink`].
+pub trait PageSink: Send {
+    fn accept(&mut self, object: ObjectType, page: Page) -> Result<(), String>;
+}
+
+/// A connected system. Few required methods; paging, pacing and retries live in the shared
+/// driver ([`crate::driver`]), not here.
+#[async_trait]
+pub trait Connector: Send + Sync {
+    /// The objects this system holds, in the order a sync reads them.
+    fn objects(&self) -> Vec<ObjectType>;
+
+    /// Fields in which this system keeps the hub's ids.
+    fn crosswalks(&self) -> Vec<Crosswalk> {
+        Vec::new()
+    }
+
+    /// Whether [`ReadRequest::since`] narrows a read (files are always read whole).
+    fn incremental(&self) -> bool {
+        false
+    }
+
+    /// API calls made so far through this connector (0 for files and databases).
+    fn api_calls(&self) -> u64 {
+        0
+    }
+
+    /// A cheap call that proves the system answers and accepts the credential.
+    async fn healthcheck(&self) -> Result<(), ConnectorError>;
+
+    /// The fields of one object as the system names and types them.
+    async fn describe(&self, object: ObjectType) -> Result<Vec<SourceField>, ConnectorError>;
+
+    /// How many records a read would return, when the system can say cheaply (for progress).
+    async fn count(
+        &self,
+        _object: ObjectType,
+        _since: Option<Timestamp>,
+    ) -> Result<Option<u64>, ConnectorError> {
+        Ok(None)
+    }
+
+    /// Reads one object, page by page into `sink`.
+    async fn read(
+        &self,
+        object: ObjectType,
+        request: &ReadRequest,
+        sink: &mut dyn PageSink,
+    ) -> Result<(), ConnectorError>;
+}
+
+/// What every connector is given besides its own settings.
+#[derive(Debug, Clone)]
+pub struct Context {
+    /// The workspace's id of the system, stamped on every record key.
+    pub system_id: i64,
+    /// The system's display name, for messages.
+    pub system_name: String,
+    pub cancel: CancellationToken,
+}
+
+impl Context {
+    pub fn check_cancelled(&self) -> Result<(), ConnectorError> {
+        if self.cancel.is_cancelled() {
+            Err(ConnectorError::Cancelled)
+        } else {
+            Ok(())
+        }
+    }
+}
+
+/// Hands a page to the sink, turning its refusal into a connector error.
+pub(crate) fn deliver(
+    sink: &mut dyn PageSink,
+    object: ObjectType,
+    page: Page,
+) -> Result<(), ConnectorError> {
+    sink.accept(object, page).map_err(ConnectorError::Sink)
+}
