@@ -75,6 +75,9 @@ pub struct SyncView {
     pub records_expected: Option<u64>,
     pub api_calls: u64,
     pub error: Option<String>,
+    /// Every problem the run recorded.
+    pub problem_count: u64,
+    /// The first of them (up to 200).
     pub problems: Vec<ProblemView>,
 }
 
@@ -201,6 +204,7 @@ impl Steward {
             records_expected: run.records_expected,
             api_calls: run.api_calls,
             error: run.error,
+            problem_count: steward_store::count_sync_problems(self.workspace.conn(), run.id)?,
             problems,
         })
     }
@@ -252,7 +256,7 @@ impl Steward {
                     .unwrap_or_default(),
                 s.last_sync
                     .as_ref()
-                    .map(|r| r.problems.len().to_string())
+                    .map(|r| r.problem_count.to_string())
                     .unwrap_or_default(),
             ];
             if s.objects.is_empty() {

@@ -79,6 +79,8 @@ pub struct SyncReport {
     pub seconds: f64,
     /// Links to the hub by shared id, across the workspace, after this sync.
     pub crosswalk_links: u64,
+    /// Every problem the run recorded.
+    pub problem_count: u64,
     /// The first problems found (all are kept with the run).
     pub problems: Vec<ProblemView>,
     pub error: Option<String>,
@@ -105,6 +107,7 @@ impl SyncReport {
             api_calls: 0,
             seconds: 0.0,
             crosswalk_links: 0,
+            problem_count: 0,
             problems: Vec::new(),
             error: Some(error.message.clone()),
             external_failure: matches!(
@@ -154,16 +157,34 @@ struct ResumePoint {
     token: Option<String>,
 }
 
+/// A claim on a system's sync, so two syncs of one system (the app and a CLI, or two
+/// clicks) never interleave: each would remove the other's records as unseen.
+#[derive(Debug, Clone)]
+struct Claim {
+    system_id: i64,
+    owner: String,
+    clock: Clock,
+}
+
+/// A claim whose heartbeat is older than this belongs to a process that died.
+const CLAIM_STALE_MS: i64 = 60_000;
+
 struct StoreSink<'a> {
     workspace: &'a mut Workspace,
     run: SyncRun,
+    claim: &'a Claim,
     fetched_at: Timestamp,
     started: Instant,
     system: String,
     total: Option<u64>,
     done_before: u64,
+    /// API calls the run had made before this attempt (a resumed run continues its count).
+    calls_before: u64,
     connector_calls: &'a (dyn Fn() -> u64 + Sync),
     on_progress: &'a (dyn Fn(&SyncProgress) + Send + Sync),
+    /// Records of this object the read saw but could not take in, by id where known.
+    left_out: u64,
+    left_out_ids: Vec<String>,
 }
 
 fn problem_row(p: &RecordProblem) -> SyncProblem {
@@ -179,11 +200,18 @@ fn problem_row(p: &RecordProblem) -> SyncProblem {
 impl PageSink for StoreSink<'_> {
     fn accept(&mut self, object: ObjectType, page: Page) -> Result<(), String> {
         let problems: Vec<SyncProblem> = page.problems.iter().map(problem_row).collect();
-        let failed = page.problems.iter().filter(|p| !p.record_kept).count() as u64;
+        let left_out: Vec<&RecordProblem> =
+            page.problems.iter().filter(|p| !p.record_kept).collect();
+        self.left_out += left_out.len() as u64;
+        self.left_out_ids.extend(
+            left_out
+                .iter()
+                .filter_map(|p| p.locator.strip_prefix("id ").map(str::to_owned)),
+        );
         let mut run = self.run.clone();
         run.records_read += page.records.len() as u64;
-        run.records_failed += failed;
-        run.api_calls = (self.connector_calls)();
+        run.records_failed += left_out.len() as u64;
+        run.api_calls = self.calls_before + (self.connector_calls)();
         run.resume_from = Some(
             serde_json::to_string(&ResumePoint {
                 object,
@@ -192,12 +220,15 @@ impl PageSink for StoreSink<'_> {
             .map_err(|e| e.to_string())?,
         );
         let (fetched_at, run_id) = (self.fetched_at, run.id);
+        let with_associations = !page.associations_omitted;
+        let claim = self.claim;
         self.workspace
             .cache(|c| {
                 for record in &page.records {
-                    c.upsert_record(record, fetched_at, run_id)?;
+                    c.upsert_record(record, fetched_at, run_id, with_associations)?;
                 }
                 c.add_problems(run_id, &problems)?;
+                c.heartbeat(claim.system_id, &claim.owner, claim.clock.now())?;
                 c.update_sync_run(&run)
             })
             .map_err(|e| e.to_string())?;
@@ -289,10 +320,57 @@ pub async fn sync_system(
         cancel,
     };
     let connector = steward_connectors::connect(ctx, &system.connection, settings, secret).await?;
+    let now = env.clock.now();
+    let claim = Claim {
+        system_id: system.id,
+        owner: format!("pid {} / {}", std::process::id(), uuid::Uuid::new_v4()),
+        clock: env.clock,
+    };
+    let stale_before = Timestamp::from_millis(now.millis() - CLAIM_STALE_MS);
+    let claimed = workspace.cache(|c| c.claim_sync(system.id, &claim.owner, now, stale_before))?;
+    if claimed.is_err() {
+        return Err(AppError::new(
+            ErrorCode::Conflict,
+            format!(
+                "\"{}\" is being synced already (by this app or a steward command); wait for it to finish, or cancel it",
+                system.name
+            ),
+        ));
+    }
+
+    let result = sync_claimed(
+        &mut workspace,
+        env,
+        &system,
+        connector.as_ref(),
+        choice,
+        &claim,
+        on_progress,
+    )
+    .await;
+    if result.is_err() {
+        // Finishing releases the claim; anything that failed before that releases it here.
+        if let Err(e) = workspace.cache(|c| c.release_sync(claim.system_id, &claim.owner)) {
+            tracing::warn!(system = system.id, error = %e, "could not release a sync claim");
+        }
+    }
+    result
+}
+
+/// Everything a sync does while it holds the system's claim.
+async fn sync_claimed(
+    workspace: &mut Workspace,
+    env: &SyncEnv,
+    system: &System,
+    connector: &dyn Connector,
+    choice: SyncChoice,
+    claim: &Claim,
+    on_progress: &(dyn Fn(&SyncProgress) + Send + Sync),
+) -> Result<SyncReport, AppError> {
     let started = Instant::now();
     let now = env.clock.now();
-
-    // An interrupted run continues where its last stored page ended.
+    // An interrupted run continues where its last stored page ended. (The claim means a
+    // run still marked running was left by a process that died.)
     let previous = list_sync_runs(workspace.conn(), system.id, 1)?
         .into_iter()
         .next();
@@ -354,21 +432,20 @@ pub async fn sync_system(
         "sync started"
     );
 
+    let calls_before = run.api_calls;
     let outcome = read_all(
-        &mut workspace,
-        &system,
-        connector.as_ref(),
+        workspace,
+        system,
+        connector,
         &mut run,
+        claim,
         resume,
         on_progress,
     )
     .await;
-    run.api_calls = connector.api_calls();
+    run.api_calls = calls_before + connector.api_calls();
     run.finished_at = Some(env.clock.now());
-    let (removed, error) = match outcome {
-        Ok(removed) => (removed, None),
-        Err(e) => (0, Some(e)),
-    };
+    let error = outcome.err();
     run.status = match &error {
         None if run.records_failed > 0 => SyncStatus::Partial,
         None => SyncStatus::Succeeded,
@@ -379,7 +456,8 @@ pub async fn sync_system(
     if error.is_none() {
         run.resume_from = None;
     }
-    let links = finish(&mut workspace, env, &system, &run, removed)?;
+    let links = finish(workspace, env, system, &run, claim)?;
+    let problem_count = steward_store::count_sync_problems(workspace.conn(), run.id)?;
     let problems =
         steward_store::list_sync_problems(workspace.conn(), run.id, REPORTED_PROBLEMS as u32)?
             .iter()
@@ -401,10 +479,11 @@ pub async fn sync_system(
         resumed,
         records_read: run.records_read,
         records_failed: run.records_failed,
-        records_removed: removed,
+        records_removed: run.records_removed,
         api_calls: run.api_calls,
         seconds: started.elapsed().as_secs_f64(),
         crosswalk_links: links,
+        problem_count,
         problems,
         external_failure: error
             .as_ref()
@@ -413,15 +492,16 @@ pub async fn sync_system(
     })
 }
 
-/// Describes and reads every object; returns how many cached records a full sync removed.
+/// Describes and reads every object, keeping `run` up to date (records removed included).
 async fn read_all(
     workspace: &mut Workspace,
     system: &System,
     connector: &dyn Connector,
     run: &mut SyncRun,
+    claim: &Claim,
     resume: Option<ResumePoint>,
     on_progress: &(dyn Fn(&SyncProgress) + Send + Sync),
-) -> Result<u64, ConnectorError> {
+) -> Result<(), ConnectorError> {
     let objects = connector.objects();
     let mut fields = Vec::new();
     for object in &objects {
@@ -454,8 +534,8 @@ async fn read_all(
         .as_ref()
         .and_then(|p| objects.iter().position(|o| *o == p.object))
         .unwrap_or(0);
-    let mut removed = 0;
     let calls = || connector.api_calls();
+    let calls_before = run.api_calls;
     for (i, object) in objects.iter().enumerate().skip(start_at) {
         let token = resume
             .as_ref()
@@ -478,13 +558,17 @@ async fn read_all(
         let total = connector.count(*object, since).await.unwrap_or(None);
         let mut sink = StoreSink {
             run: run.clone(),
+            claim,
             fetched_at: Timestamp::from_millis(run.started_at.millis()),
             started: Instant::now(),
             system: system.name.to_string(),
             total,
             done_before: run.records_read,
+            calls_before,
             connector_calls: &calls,
             on_progress,
+            left_out: 0,
+            left_out_ids: Vec::new(),
             workspace,
         };
         let request = ReadRequest {
@@ -493,46 +577,50 @@ async fn read_all(
             known_at_since,
         };
         let read = connector.read(*object, &request, &mut sink).await;
+        let (left_out, keep) = (sink.left_out, std::mem::take(&mut sink.left_out_ids));
         *run = sink.run.clone();
+        read?;
+        // Counted once the object is read whole, so a resumed object is not counted twice.
         run.records_expected = match (run.records_expected, total) {
             (Some(a), Some(b)) => Some(a + b),
             (a, b) => a.or(b),
         };
-        read?;
         let next = objects.get(i + 1).map(|o| ResumePoint {
             object: *o,
             token: None,
         });
-        let run_now = run.clone();
         let full = run.mode == SyncMode::Full;
-        let gone = workspace
+        let mut finished = run.clone();
+        finished.resume_from = next.as_ref().and_then(|p| serde_json::to_string(p).ok());
+        let finished = workspace
             .cache(|c| {
-                let gone = if full {
-                    c.remove_unseen(system.id, *object, run_now.id)?
-                } else {
-                    0
-                };
-                if let Some(newest) = c.newest_change(system.id, *object)? {
+                if full {
+                    finished.records_removed +=
+                        c.remove_unseen(system.id, *object, finished.id, &keep)?;
+                }
+                // A record left out of an incremental read is read again next time: the mark
+                // only moves when the read took in everything it saw.
+                if (full || left_out == 0)
+                    && let Some(newest) = c.newest_change(system.id, *object)?
+                {
                     c.set_high_water(system.id, *object, newest)?;
                 }
-                let mut run_next = run_now.clone();
-                run_next.resume_from = next.as_ref().and_then(|p| serde_json::to_string(p).ok());
-                c.update_sync_run(&run_next)?;
-                Ok(gone)
+                c.update_sync_run(&finished)?;
+                Ok(finished)
             })
             .map_err(sink_error)?;
-        removed += gone;
+        *run = finished;
     }
-    Ok(removed)
+    Ok(())
 }
 
-/// Ends the run (audited), and rebuilds the shared-id links to the hub.
+/// Ends the run (audited), releases the claim, and rebuilds the shared-id links to the hub.
 fn finish(
     workspace: &mut Workspace,
     env: &SyncEnv,
     system: &System,
     run: &SyncRun,
-    removed: u64,
+    claim: &Claim,
 ) -> Result<u64, AppError> {
     let hub = steward_store::list_systems(workspace.conn())?
         .into_iter()
@@ -549,7 +637,7 @@ fn finish(
             "status": run.status.as_str(),
             "records_read": run.records_read,
             "records_failed": run.records_failed,
-            "records_removed": removed,
+            "records_removed": run.records_removed,
             "api_calls": run.api_calls,
         }),
     };
@@ -557,6 +645,7 @@ fn finish(
         c.update_sync_run(run)?;
         Ok::<_, AppError>(((), event))
     })?;
+    workspace.cache(|c| c.release_sync(claim.system_id, &claim.owner))?;
     let links = match hub {
         Some(hub) => workspace.cache(|c| c.relink_crosswalks(hub))?,
         None => 0,

@@ -393,8 +393,14 @@ async fn every_sandbox_system_syncs_completely_and_exactly() {
         }
         ids
     };
+    let associations_before = count(&conn, "SELECT count(*) FROM record_associations");
     let report = sync(&env, "HubSpot", SyncChoice::Auto).await;
     assert_eq!(report.mode, "incremental");
+    assert_eq!(
+        count(&conn, "SELECT count(*) FROM record_associations"),
+        associations_before,
+        "a batch read carries no associations; the cached ones stay"
+    );
     assert_eq!(
         report.records_read,
         changed.len() as u64,
@@ -465,13 +471,39 @@ async fn a_cancelled_sync_resumes_without_duplicates() {
     let cancel = CancellationToken::new();
     let stopped = AtomicBool::new(false);
     let env = twice_app.sync_env();
+    let refused = std::sync::Mutex::new(None);
     let first = sync_system(&env, "HubSpot", SyncChoice::Full, cancel.clone(), &|p| {
         if p.object == "person" && p.done >= 300 && !stopped.swap(true, Ordering::SeqCst) {
+            // Meanwhile, a second sync of the same system is refused, not interleaved.
+            let second = std::thread::scope(|s| {
+                s.spawn(|| {
+                    tokio::runtime::Builder::new_current_thread()
+                        .enable_all()
+                        .build()
+                        .unwrap()
+                        .block_on(sync_system(
+                            &env,
+                            "HubSpot",
+                            SyncChoice::Full,
+                            CancellationToken::new(),
+                            &|_| {},
+                        ))
+                })
+                .join()
+                .unwrap()
+            });
+            *refused.lock().unwrap() = Some(second.map(|r| r.status).unwrap_err());
             cancel.cancel();
         }
     })
     .await
     .unwrap();
+    let refused = refused.lock().unwrap().take().unwrap();
+    assert_eq!(refused.code, steward_app::ErrorCode::Conflict);
+    assert!(
+        refused.message.contains("being synced already"),
+        "{refused}"
+    );
     assert_eq!(first.status, "cancelled");
     assert!(first.records_read >= 300);
     let second = sync(&env, "HubSpot", SyncChoice::Auto).await;
@@ -481,5 +513,165 @@ async fn a_cancelled_sync_resumes_without_duplicates() {
     assert_eq!(
         snapshot(&once_dir.path().join("ws.steward")),
         snapshot(&twice_dir.path().join("ws.steward"))
+    );
+}
+
+/// The portal's schema and rows on a real PostgreSQL server (the test scripts start one)
+/// sync to exactly what the same rows give from the portal's SQLite file.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_portal_on_postgresql_syncs_like_the_portal_on_sqlite() {
+    let Some(server) = std::env::var("STEWARD_TEST_POSTGRES").ok() else {
+        assert!(
+            std::env::var_os("STEWARD_REQUIRE_POSTGRES").is_none(),
+            "STEWARD_TEST_POSTGRES must name a server here"
+        );
+        eprintln!("skipped: set STEWARD_TEST_POSTGRES (the test scripts start a server)");
+        return;
+    };
+    let Some(keychain) = keychain() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let running = sandbox(dir.path(), FaultRates::none()).await;
+
+    // A database of its own, loaded with the sandbox's portal.sql through psql.
+    let database = format!("portal_{}", std::process::id());
+    psql(&server, &["-c", &format!("CREATE DATABASE {database}")]);
+    let (base, _) = server.rsplit_once('/').unwrap();
+    let url = format!("{base}/{database}");
+    let sql = running
+        .endpoints
+        .files
+        .portal_postgres_sql
+        .display()
+        .to_string();
+    psql(&url, &["-q", "-f", &sql]);
+
+    let mut app = register(dir.path(), keychain, &running, true);
+    let config = dir.path().join("portal.toml");
+    app.add_system(
+        AddSystemRequest {
+            base_url: Some(url),
+            config_path: Some(config.display().to_string()),
+            ..request("Portal PG", SystemKind::Postgres, Role::Spoke)
+        },
+        None,
+    )
+    .unwrap();
+    let env = app.sync_env();
+    sync(&env, "HubSpot", SyncChoice::Full).await;
+    let lite = sync(&env, "Portal", SyncChoice::Full).await;
+    let pg = sync(&env, "Portal PG", SyncChoice::Full).await;
+    assert_eq!(pg.status, "succeeded", "{:?}", pg.error);
+    assert_eq!(pg.records_read, lite.records_read);
+
+    // Same records, times, associations and values (time columns are written differently
+    // by the two databases: compare their parsed instants, which the records carry).
+    let conn = Connection::open(dir.path().join("ws.steward")).unwrap();
+    let rows = |system: &str| -> Vec<String> {
+        let mut stmt = conn
+            .prepare(
+                "SELECT r.object, r.external_id, r.created_at, r.updated_at,
+                        (SELECT group_concat(field || '=' || value, '|') FROM
+                           (SELECT * FROM record_fields WHERE record_id = r.id
+                              AND field NOT IN ('created_at', 'updated_at', 'last_login_at')
+                            ORDER BY field)),
+                        (SELECT group_concat(object || ':' || external_id, ',')
+                           FROM record_associations WHERE record_id = r.id)
+                 FROM records r JOIN systems s ON s.id = r.system_id
+                 WHERE s.name = ?1 ORDER BY r.object, r.external_id",
+            )
+            .unwrap();
+        stmt.query_map([system], |r| {
+            Ok(format!(
+                "{}\t{}\t{:?}\t{:?}\t{:?}\t{:?}",
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, Option<i64>>(2)?,
+                r.get::<_, Option<i64>>(3)?,
+                r.get::<_, Option<String>>(4)?,
+                r.get::<_, Option<String>>(5)?
+            ))
+        })
+        .unwrap()
+        .map(Result::unwrap)
+        .collect()
+    };
+    let (from_sqlite, from_postgres) = (rows("Portal"), rows("Portal PG"));
+    assert!(from_sqlite.len() > 100);
+    assert_eq!(from_sqlite, from_postgres);
+    let linked = |system: &str| {
+        count(
+            &conn,
+            &format!(
+                "SELECT count(*) FROM record_links l JOIN records r
+                   ON r.id = l.left_record OR r.id = l.right_record
+                 JOIN systems s ON s.id = r.system_id WHERE s.name = '{system}'"
+            ),
+        )
+    };
+    assert!(linked("Portal") > 0);
+    assert_eq!(linked("Portal"), linked("Portal PG"));
+    psql(
+        &server,
+        &["-c", &format!("DROP DATABASE {database} WITH (FORCE)")],
+    );
+}
+
+/// Runs Debian's psql (on PATH, or from the newest server's bin folder).
+fn psql(url: &str, args: &[&str]) {
+    let bin = std::fs::read_dir("/usr/lib/postgresql")
+        .ok()
+        .and_then(|dirs| {
+            let mut versions: Vec<_> = dirs.filter_map(Result::ok).map(|d| d.path()).collect();
+            versions.sort();
+            versions.pop().map(|v| v.join("bin/psql"))
+        })
+        .filter(|p| p.exists())
+        .unwrap_or_else(|| "psql".into());
+    let status = std::process::Command::new(bin)
+        .arg(url)
+        .args(["-v", "ON_ERROR_STOP=1"])
+        .args(args)
+        .status()
+        .unwrap();
+    assert!(status.success(), "psql {args:?} failed");
+}
+
+/// A portal with more properties than a URL can name: the listing asks for ids only and
+/// the properties come from batch reads. The snapshot is the same as the one-call listing's.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_listing_too_long_for_a_url_batch_reads_to_the_same_snapshot() {
+    let Some(keychain) = keychain() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let running = sandbox(dir.path(), FaultRates::none()).await;
+    let plain_dir = dir.path().join("plain");
+    let long_dir = dir.path().join("long");
+    std::fs::create_dir_all(&plain_dir).unwrap();
+    std::fs::create_dir_all(&long_dir).unwrap();
+    let plain = register(&plain_dir, keychain.clone(), &running, false);
+    let mut long = Steward::init(
+        &long_dir.join("ws.steward"),
+        keychain,
+        "ops@test".into(),
+        Clock::System,
+    )
+    .unwrap();
+    let config = long_dir.join("hubspot.toml");
+    std::fs::write(&config, "max_url_bytes = 200\n").unwrap();
+    long.add_system(
+        AddSystemRequest {
+            base_url: Some(running.endpoints.crm.base_url.clone()),
+            config_path: Some(config.display().to_string()),
+            ..request("HubSpot", SystemKind::Hubspot, Role::Hub)
+        },
+        Some(Secret::new(running.endpoints.crm.token.clone()).unwrap()),
+    )
+    .unwrap();
+    let a = sync(&plain.sync_env(), "HubSpot", SyncChoice::Full).await;
+    let b = sync(&long.sync_env(), "HubSpot", SyncChoice::Full).await;
+    assert_eq!(b.status, "succeeded", "{:?}", b.error);
+    assert!(b.api_calls > a.api_calls, "ids first, then batch reads");
+    assert_eq!(
+        snapshot(&plain_dir.join("ws.steward")),
+        snapshot(&long_dir.join("ws.steward"))
     );
 }

@@ -28,7 +28,9 @@ impl SourceField {
     }
 }
 
-/// A record that could not be read whole. Names where and why, never the value.
+/// A record that could not be read whole. Names where and why, never the value. A locator
+/// of the form `id <external id>` names the record, so a full sync keeps its previous
+/// snapshot instead of removing it as gone.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RecordProblem {
     pub object: ObjectType,
@@ -47,6 +49,9 @@ pub struct Page {
     pub records: Vec<Record>,
     pub problems: Vec<RecordProblem>,
     pub resume: Option<String>,
+    /// The read could not carry associations (HubSpot's batch read): keep the cached ones
+    /// rather than take the records' empty sets as "none".
+    pub associations_omitted: bool,
 }
 
 /// What to read.

@@ -130,3 +130,35 @@ async fn cancel_stops_a_request_waiting_out_a_rate_limit() {
     assert!(matches!(err, ConnectorError::Cancelled));
     assert!(started.elapsed() < Duration::from_secs(5));
 }
+
+#[tokio::test]
+async fn a_server_that_always_says_retry_after_is_given_up_on() {
+    let (url, count) = scripted(vec![
+        "HTTP/1.1 429 Too Many Requests\r\nRetry-After: 0\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+    ])
+    .await;
+    let err = driver(CancellationToken::new())
+        .send("reading", |c| c.get(&url), default_verdict)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, ConnectorError::RateLimited { .. }), "{err}");
+    assert_eq!(count.load(Ordering::SeqCst), 9, "one try and eight retries");
+}
+
+#[tokio::test]
+async fn a_malformed_body_is_reported_without_its_values() {
+    let (url, _) = scripted(vec![
+        "HTTP/1.1 200 OK\r\nContent-Length: 26\r\nConnection: close\r\n\r\n{\"email\": \"ana@acme.test\"}",
+    ])
+    .await;
+    let reply = driver(CancellationToken::new())
+        .send("reading", |c| c.get(&url), default_verdict)
+        .await
+        .unwrap();
+    let err = reply
+        .json::<std::collections::BTreeMap<String, u64>>("Test CRM", "a record")
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("unexpected JSON shape at line 1"), "{err}");
+    assert!(!err.contains("ana@acme.test"), "{err}");
+}

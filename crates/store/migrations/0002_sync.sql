@@ -24,10 +24,22 @@ CREATE TABLE system_crosswalks (
     PRIMARY KEY (system_id, object, field)
 ) STRICT;
 
+-- From here on `sync_runs.resume_from` holds a JSON resume point (the object being read
+-- and the connector's own token), still never a secret.
 ALTER TABLE sync_runs ADD COLUMN mode TEXT NOT NULL DEFAULT 'full' CHECK (mode IN ('full', 'incremental'));
 ALTER TABLE sync_runs ADD COLUMN api_calls INTEGER NOT NULL DEFAULT 0;
 -- What the system said a read would return, when it could say.
 ALTER TABLE sync_runs ADD COLUMN records_expected INTEGER;
+-- Cached records a full read found gone from the system.
+ALTER TABLE sync_runs ADD COLUMN records_removed INTEGER NOT NULL DEFAULT 0;
+
+-- Who is syncing a system now: one sync per system at a time, across processes. A claim
+-- whose heartbeat has gone quiet belongs to a process that died and may be taken over.
+CREATE TABLE sync_claims (
+    system_id INTEGER PRIMARY KEY REFERENCES systems (id) ON DELETE CASCADE,
+    owner     TEXT NOT NULL,
+    heartbeat INTEGER NOT NULL
+) STRICT;
 
 -- Records that could not be read whole: where and why, never the value.
 CREATE TABLE sync_problems (

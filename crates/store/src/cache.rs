@@ -6,7 +6,7 @@
 //! record what was read. The sync run itself (start, counts, problems, end) is the record
 //! of them, and its finish is audited by the caller through [`crate::Workspace::change`].
 
-use rusqlite::{Connection, TransactionBehavior, params};
+use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 use steward_domain::{ObjectType, Record, Timestamp};
 
 use crate::error::StoreError;
@@ -62,13 +62,68 @@ impl CacheWrite<'_> {
         sync_runs::add_problems(&self.tx, run_id, problems)
     }
 
+    /// Stores a snapshot read by `run_id`. `with_associations` is false when the read did
+    /// not carry associations (HubSpot's batch read): the cached ones are kept.
     pub fn upsert_record(
         &self,
         record: &Record,
         fetched_at: Timestamp,
         run_id: i64,
+        with_associations: bool,
     ) -> Result<(), StoreError> {
-        records::upsert(&self.tx, record, fetched_at, Some(run_id))
+        records::upsert(
+            &self.tx,
+            record,
+            fetched_at,
+            Some(run_id),
+            with_associations,
+        )
+    }
+
+    /// Claims the right to sync a system for `owner`. Fails with the current owner when a
+    /// live sync holds it; a claim whose heartbeat is older than `stale_before` is taken over.
+    pub fn claim_sync(
+        &self,
+        system_id: i64,
+        owner: &str,
+        now: Timestamp,
+        stale_before: Timestamp,
+    ) -> Result<Result<(), String>, StoreError> {
+        let current: Option<(String, i64)> = self
+            .tx
+            .query_row(
+                "SELECT owner, heartbeat FROM sync_claims WHERE system_id = ?1",
+                [system_id],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?;
+        if let Some((other, heartbeat)) = current
+            && other != owner
+            && heartbeat >= stale_before.millis()
+        {
+            return Ok(Err(other));
+        }
+        self.heartbeat(system_id, owner, now)?;
+        Ok(Ok(()))
+    }
+
+    /// Keeps a claim alive (every page of a sync).
+    pub fn heartbeat(&self, system_id: i64, owner: &str, now: Timestamp) -> Result<(), StoreError> {
+        self.tx.execute(
+            "INSERT INTO sync_claims (system_id, owner, heartbeat) VALUES (?1, ?2, ?3)
+             ON CONFLICT (system_id) DO UPDATE SET owner = excluded.owner,
+                                                   heartbeat = excluded.heartbeat",
+            params![system_id, owner, now.millis()],
+        )?;
+        Ok(())
+    }
+
+    pub fn release_sync(&self, system_id: i64, owner: &str) -> Result<(), StoreError> {
+        self.tx.execute(
+            "DELETE FROM sync_claims WHERE system_id = ?1 AND owner = ?2",
+            params![system_id, owner],
+        )?;
+        Ok(())
     }
 
     /// Replaces what a system says its fields are, for one object.
@@ -122,16 +177,22 @@ impl CacheWrite<'_> {
 
     /// After a complete full read: drops the records of `object` this run did not see
     /// (deleted in the system). Returns how many went.
+    /// `keep` names records the read saw but could not take in (a bad record): their
+    /// previous snapshot stays rather than vanish.
     pub fn remove_unseen(
         &self,
         system_id: i64,
         object: ObjectType,
         run_id: i64,
+        keep: &[String],
     ) -> Result<u64, StoreError> {
+        let keep = serde_json::to_string(keep)
+            .map_err(|e| StoreError::Invalid(format!("kept ids: {e}")))?;
         let n = self.tx.execute(
             "DELETE FROM records WHERE system_id = ?1 AND object = ?2
-               AND (sync_run_id IS NULL OR sync_run_id <> ?3)",
-            params![system_id, object.as_str(), run_id],
+               AND (sync_run_id IS NULL OR sync_run_id <> ?3)
+               AND external_id NOT IN (SELECT value FROM json_each(?4))",
+            params![system_id, object.as_str(), run_id, keep],
         )?;
         Ok(n as u64)
     }

@@ -29,7 +29,8 @@ pub use inventory::{
 };
 pub use schema::LATEST_VERSION;
 pub use sync_runs::{
-    SyncMode, SyncProblem, SyncRun, SyncStatus, get_sync_run, list_sync_problems, list_sync_runs,
+    SyncMode, SyncProblem, SyncRun, SyncStatus, count_sync_problems, get_sync_run,
+    list_sync_problems, list_sync_runs,
 };
 
 /// An open workspace file.

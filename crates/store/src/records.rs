@@ -139,7 +139,7 @@ impl Change<'_> {
         fetched_at: Timestamp,
         sync_run_id: Option<i64>,
     ) -> Result<(), StoreError> {
-        upsert(&self.tx, record, fetched_at, sync_run_id)
+        upsert(&self.tx, record, fetched_at, sync_run_id, true)
     }
 
     /// Links two cached records; both must have been read already.
@@ -164,13 +164,15 @@ impl Change<'_> {
     }
 }
 
-/// Stores a snapshot, replacing the previous one of the same key: fields and associations
-/// the system no longer has are dropped.
+/// Stores a snapshot, replacing the previous one of the same key: fields the system no
+/// longer has are dropped, and so are associations when `with_associations` says the read
+/// carried them (otherwise the cached ones stay).
 pub(crate) fn upsert(
     tx: &Connection,
     record: &Record,
     fetched_at: Timestamp,
     sync_run_id: Option<i64>,
+    with_associations: bool,
 ) -> Result<(), StoreError> {
     let key = &record.key;
     let id: i64 = tx
@@ -199,8 +201,6 @@ pub(crate) fn upsert(
         )?;
     tx.prepare_cached("DELETE FROM record_fields WHERE record_id = ?1")?
         .execute([id])?;
-    tx.prepare_cached("DELETE FROM record_associations WHERE record_id = ?1")?
-        .execute([id])?;
     let mut insert = tx.prepare_cached(
         "INSERT INTO record_fields (record_id, field, value, modified_at) VALUES (?1, ?2, ?3, ?4)",
     )?;
@@ -212,6 +212,11 @@ pub(crate) fn upsert(
             value.modified_at.map(Timestamp::millis)
         ])?;
     }
+    if !with_associations {
+        return Ok(());
+    }
+    tx.prepare_cached("DELETE FROM record_associations WHERE record_id = ?1")?
+        .execute([id])?;
     let mut insert = tx.prepare_cached(
         "INSERT OR IGNORE INTO record_associations (record_id, object, external_id)
          VALUES (?1, ?2, ?3)",

@@ -78,6 +78,8 @@ pub struct SyncRun {
     pub mode: SyncMode,
     pub api_calls: u64,
     pub records_expected: Option<u64>,
+    /// Cached records a full read found gone from the system.
+    pub records_removed: u64,
 }
 
 /// A record that could not be read whole, as stored with its run.
@@ -114,7 +116,7 @@ pub(crate) fn update(tx: &Connection, run: &SyncRun) -> Result<(), StoreError> {
         .prepare_cached(
             "UPDATE sync_runs SET finished_at = ?2, status = ?3, records_read = ?4,
                                   records_failed = ?5, resume_from = ?6, error = ?7,
-                                  api_calls = ?8, records_expected = ?9
+                                  api_calls = ?8, records_expected = ?9, records_removed = ?10
              WHERE id = ?1",
         )?
         .execute(params![
@@ -127,6 +129,7 @@ pub(crate) fn update(tx: &Connection, run: &SyncRun) -> Result<(), StoreError> {
             run.error,
             to_i64(run.api_calls),
             run.records_expected.map(to_i64),
+            to_i64(run.records_removed),
         ])?;
     if changed == 0 {
         return Err(StoreError::Missing {
@@ -186,6 +189,16 @@ pub fn get_sync_run(conn: &Connection, id: i64) -> Result<Option<SyncRun>, Store
     }
 }
 
+/// How many problems a run recorded.
+pub fn count_sync_problems(conn: &Connection, run_id: i64) -> Result<u64, StoreError> {
+    let n: i64 = conn.query_row(
+        "SELECT count(*) FROM sync_problems WHERE sync_run_id = ?1",
+        [run_id],
+        |r| r.get(0),
+    )?;
+    Ok(u64::try_from(n).unwrap_or(0))
+}
+
 /// The problems a run recorded, in the order found (at most `limit`).
 pub fn list_sync_problems(
     conn: &Connection,
@@ -214,7 +227,7 @@ pub fn list_sync_problems(
 }
 
 const RUN_COLUMNS: &str = "id, system_id, started_at, finished_at, status, records_read, \
-    records_failed, resume_from, error, mode, api_calls, records_expected";
+    records_failed, resume_from, error, mode, api_calls, records_expected, records_removed";
 
 fn run_from(row: &rusqlite::Row<'_>) -> Result<SyncRun, StoreError> {
     let status: String = row.get(4)?;
@@ -237,6 +250,7 @@ fn run_from(row: &rusqlite::Row<'_>) -> Result<SyncRun, StoreError> {
         records_expected: row
             .get::<_, Option<i64>>(11)?
             .map(|n| u64::try_from(n).unwrap_or(0)),
+        records_removed: count(12)?,
     })
 }
 

@@ -274,6 +274,7 @@ fn snapshots_keep_per_field_times_links_and_go_with_their_system() {
             mode: SyncMode::Full,
             api_calls: 3,
             records_expected: Some(1),
+            records_removed: 0,
         })?;
         Ok::<_, StoreError>(((), event("sync.completed", "system:HubSpot")))
     })
@@ -402,4 +403,93 @@ fn released_migrations_are_unchanged() {
         digests, expected,
         "a released migration was edited; add a new one instead"
     );
+}
+
+/// A sync's page writes: snapshots stamped with the run, associations kept when a read did
+/// not carry them, unseen records removed except those named, crosswalk links rebuilt, and
+/// one claim per system at a time.
+#[test]
+fn the_cache_keeps_what_a_partial_read_did_not_see_and_links_by_shared_id() {
+    let (_dir, _path, mut ws) = new_workspace();
+    let hub = add(&mut ws, &system("HubSpot", SystemKind::Hubspot, Role::Hub)).unwrap();
+    let map = add(&mut ws, &system("MAP", SystemKind::Marketing, Role::Spoke)).unwrap();
+    let at = Timestamp::from_millis(50);
+    let contact = person(hub.id, "101", &[("email", "ana@acme.test", 10)]);
+    let other = person(hub.id, "102", &[("email", "bo@acme.test", 10)]);
+    let bad = person(hub.id, "103", &[("email", "cy@acme.test", 10)]);
+    let lead = person(map.id, "L-1", &[("crmContactId", " 101 ", 12)]);
+    let first = ws
+        .cache(|c| {
+            let run = c.start_sync_run(hub.id, at, SyncMode::Full)?;
+            for r in [&contact, &other, &bad] {
+                c.upsert_record(r, at, run, true)?;
+            }
+            let spoke_run = c.start_sync_run(map.id, at, SyncMode::Full)?;
+            c.upsert_record(&lead, at, spoke_run, true)?;
+            c.replace_crosswalks(map.id, &[(ObjectType::Person, "crmContactId".into())])?;
+            Ok(run)
+        })
+        .unwrap();
+    assert!(first > 0);
+    let links = ws.cache(|c| c.relink_crosswalks(hub.id)).unwrap();
+    assert_eq!(links, 1, "the MAP lead keeps the hub id (spaces trimmed)");
+    assert_eq!(
+        steward_store::list_links(ws.conn(), &contact.key).unwrap()[0].basis,
+        LinkBasis::SharedId {
+            field: "crmContactId".into()
+        }
+    );
+
+    // A second full read sees 101 without its associations, cannot take in 103, and no
+    // longer has 102: 102 goes, 103 keeps its old snapshot, 101 keeps its associations.
+    let mut bare = contact.clone();
+    bare.associations.clear();
+    let removed = ws
+        .cache(|c| {
+            let run = c.start_sync_run(hub.id, at, SyncMode::Full)?;
+            c.upsert_record(&bare, at, run, false)?;
+            c.remove_unseen(hub.id, ObjectType::Person, run, &["103".to_owned()])
+        })
+        .unwrap();
+    assert_eq!(removed, 1);
+    assert_eq!(
+        steward_store::get_record(ws.conn(), &contact.key).unwrap(),
+        Some(contact.clone())
+    );
+    assert!(
+        steward_store::get_record(ws.conn(), &other.key)
+            .unwrap()
+            .is_none()
+    );
+    assert_eq!(
+        steward_store::get_record(ws.conn(), &bad.key).unwrap(),
+        Some(bad.clone())
+    );
+
+    // Claims: a live one refuses a second owner; a stale one is taken over; release frees it.
+    let (t0, t1) = (Timestamp::from_millis(1_000), Timestamp::from_millis(2_000));
+    fn claim(
+        ws: &mut Workspace,
+        system: i64,
+        owner: &str,
+        now: Timestamp,
+        stale_before: i64,
+    ) -> Result<(), String> {
+        ws.cache(|c| c.claim_sync(system, owner, now, Timestamp::from_millis(stale_before)))
+            .unwrap()
+    }
+    assert_eq!(claim(&mut ws, hub.id, "app", t0, 0), Ok(()));
+    assert_eq!(
+        claim(&mut ws, hub.id, "cli", t1, 500),
+        Err("app".to_owned())
+    );
+    assert_eq!(claim(&mut ws, hub.id, "cli", t1, 1_500), Ok(()));
+    ws.cache(|c| c.release_sync(hub.id, "app")).unwrap();
+    assert_eq!(
+        claim(&mut ws, hub.id, "app", t1, 0),
+        Err("cli".to_owned()),
+        "only the owner releases a claim"
+    );
+    ws.cache(|c| c.release_sync(hub.id, "cli")).unwrap();
+    assert_eq!(claim(&mut ws, hub.id, "app", t1, 0), Ok(()));
 }

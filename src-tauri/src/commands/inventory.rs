@@ -8,9 +8,21 @@ use tokio_util::sync::CancellationToken;
 
 use crate::state::AppState;
 
-/// The sync in progress, so the Cancel button can stop it.
+/// The sync in progress, so the Cancel button can stop it and a second one waits its turn.
+/// The slot stays taken until the sync has ended, cancelled or not.
 #[derive(Default)]
 pub struct SyncJob(Mutex<Option<CancellationToken>>);
+
+/// Frees the slot when the sync command ends, however it ends.
+struct Running<'a>(&'a SyncJob);
+
+impl Drop for Running<'_> {
+    fn drop(&mut self) {
+        if let Ok(mut slot) = (self.0).0.lock() {
+            *slot = None;
+        }
+    }
+}
 
 #[tauri::command(async)]
 pub fn inventory(state: State<'_, AppState>) -> Result<InventoryView, AppError> {
@@ -52,14 +64,15 @@ pub async fn sync_systems(
     let cancel = CancellationToken::new();
     {
         let mut slot = job.0.lock().map_err(|_| busy())?;
-        if slot.as_ref().is_some_and(|t| !t.is_cancelled()) {
+        if slot.is_some() {
             return Err(AppError::new(
                 ErrorCode::Conflict,
-                "a sync is already running; wait for it or cancel it",
+                "a sync is already running; wait for it to finish or cancel it",
             ));
         }
         *slot = Some(cancel.clone());
     }
+    let _running = Running(&job);
     let mut reports = Vec::new();
     for name in &names {
         let progress = |p: &steward_app::sync::SyncProgress| {
@@ -72,9 +85,6 @@ pub async fn sync_systems(
         if cancel.is_cancelled() {
             break;
         }
-    }
-    if let Ok(mut slot) = job.0.lock() {
-        *slot = None;
     }
     Ok(reports)
 }

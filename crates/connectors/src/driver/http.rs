@@ -26,8 +26,18 @@ impl Reply {
         serde_json::from_slice(&self.body).map_err(|e| ConnectorError::Protocol {
             system: system.to_owned(),
             what: what.to_owned(),
-            // serde's message names the JSON path and type, not the value.
-            reason: e.to_string(),
+            // serde's own message can quote the offending value: keep only where and what kind.
+            reason: format!(
+                "{} at line {} column {}",
+                match e.classify() {
+                    serde_json::error::Category::Io => "unreadable body",
+                    serde_json::error::Category::Syntax => "not valid JSON",
+                    serde_json::error::Category::Data => "unexpected JSON shape",
+                    serde_json::error::Category::Eof => "truncated JSON",
+                },
+                e.line(),
+                e.column()
+            ),
         })
     }
 
@@ -205,9 +215,10 @@ impl HttpDriver {
                 Failure::Refused(_) => refused.fetch_add(1, Ordering::Relaxed) + 1 < REFUSED_ATTEMPTS,
                 _ => true,
             })
-            // A server that says how long to wait is believed; the pacer is paused too.
+            // A server that says how long to wait is believed (the pacer is paused too), but
+            // only while attempts remain: backon stops when `delay` is `None`.
             .adjust(|f, delay| match f {
-                Failure::RateLimited(Some(wait)) => Some(*wait),
+                Failure::RateLimited(Some(wait)) => delay.map(|_| *wait),
                 _ => delay,
             })
             .notify(|f, delay| {

@@ -24,6 +24,8 @@ use crate::model::{ReadRequest, SourceField};
 /// A page of a list with property history (HubSpot allows 50 then, 100 without).
 const LIST_PAGE: usize = 50;
 const SEARCH_PAGE: usize = 200;
+/// HubSpot's search answers at most this many results per query.
+const SEARCH_CAP: usize = 10_000;
 const BATCH_MAX: usize = 100;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -34,6 +36,10 @@ pub struct HubspotSettings {
     pub with_history: bool,
     /// Requests per 10 s before the server has announced its tier (Starter/free: 100).
     pub initial_rate_per_10s: usize,
+    /// A listing names every property in its URL (twice, with history). A portal with
+    /// hundreds of properties would pass URL limits, so past this length the listing asks
+    /// for ids only and the properties come from batch reads (POST bodies).
+    pub max_url_bytes: usize,
 }
 
 impl Default for HubspotSettings {
@@ -41,6 +47,7 @@ impl Default for HubspotSettings {
         Self {
             with_history: true,
             initial_rate_per_10s: 100,
+            max_url_bytes: 6_000,
         }
     }
 }
@@ -51,6 +58,9 @@ impl HubspotSettings {
             return Err(ConnectorError::config(
                 "initial_rate_per_10s must be between 1 and 1000",
             ));
+        }
+        if self.max_url_bytes < 100 {
+            return Err(ConnectorError::config("max_url_bytes must be at least 100"));
         }
         Ok(())
     }
@@ -214,23 +224,31 @@ impl HubspotConnector {
         Ok(names)
     }
 
-    async fn list_page(
+    fn listing_url(
         &self,
         object: ObjectType,
         archived: bool,
         after: Option<&str>,
-        names: &str,
-    ) -> Result<wire::ListPage, ConnectorError> {
+        names: Option<&str>,
+    ) -> Result<Url, ConnectorError> {
         let mut url = self.url(&format!("crm/v3/objects/{}", segment(object)))?;
         {
             let mut q = url.query_pairs_mut();
             q.append_pair("archived", if archived { "true" } else { "false" });
-            q.append_pair("properties", names);
-            if self.settings.with_history {
-                q.append_pair("limit", &LIST_PAGE.to_string());
-                q.append_pair("propertiesWithHistory", names);
-            } else {
-                q.append_pair("limit", "100");
+            match names {
+                Some(names) => {
+                    q.append_pair("properties", names);
+                    if self.settings.with_history {
+                        q.append_pair("limit", &LIST_PAGE.to_string());
+                        q.append_pair("propertiesWithHistory", names);
+                    } else {
+                        q.append_pair("limit", "100");
+                    }
+                }
+                None => {
+                    q.append_pair("properties", "hs_object_id");
+                    q.append_pair("limit", "100");
+                }
             }
             if object == ObjectType::Person && !archived {
                 q.append_pair("associations", "companies");
@@ -239,9 +257,61 @@ impl HubspotConnector {
                 q.append_pair("after", after);
             }
         }
+        Ok(url)
+    }
+
+    /// One page of a listing with every property. When naming them all would make the URL
+    /// too long, lists ids (and associations) and batch-reads the properties.
+    async fn list_page(
+        &self,
+        object: ObjectType,
+        archived: bool,
+        after: Option<&str>,
+        names: &[String],
+    ) -> Result<wire::ListPage, ConnectorError> {
         let what = format!("listing {}", segment(object));
-        let reply = self.get(&what, url).await?;
-        reply.json(&self.ctx.system_name, &what)
+        let joined = names.join(",");
+        let url = self.listing_url(object, archived, after, Some(&joined))?;
+        if url.as_str().len() <= self.settings.max_url_bytes {
+            return self
+                .get(&what, url)
+                .await?
+                .json(&self.ctx.system_name, &what);
+        }
+        let url = self.listing_url(object, archived, after, None)?;
+        let listed: wire::ListPage = self
+            .get(&what, url)
+            .await?
+            .json(&self.ctx.system_name, &what)?;
+        let ids: Vec<String> = listed.results.iter().map(|o| o.id.clone()).collect();
+        let mut read = std::collections::HashMap::new();
+        // History makes batch reads heavier; HubSpot pages those at 50.
+        let chunk = if self.settings.with_history {
+            LIST_PAGE
+        } else {
+            BATCH_MAX
+        };
+        for ids in ids.chunks(chunk) {
+            for o in self.batch_read(object, ids, names, archived).await? {
+                read.insert(o.id.clone(), o);
+            }
+        }
+        // In listing order, with the listing's associations; a record gone between the two
+        // calls is left out (a full sync then removes it as unseen).
+        let results = listed
+            .results
+            .into_iter()
+            .filter_map(|listed| {
+                read.remove(&listed.id).map(|mut o| {
+                    o.associations = listed.associations;
+                    o
+                })
+            })
+            .collect();
+        Ok(wire::ListPage {
+            results,
+            paging: listed.paging,
+        })
     }
 
     async fn read_listing(
@@ -250,7 +320,7 @@ impl HubspotConnector {
         start: Cursor,
         sink: &mut dyn PageSink,
     ) -> Result<(), ConnectorError> {
-        let names = self.property_names(object).await?.join(",");
+        let names = self.property_names(object).await?;
         let mut cursor = start;
         loop {
             self.ctx.check_cancelled()?;
@@ -308,6 +378,7 @@ impl HubspotConnector {
         object: ObjectType,
         ids: &[String],
         names: &[String],
+        archived: bool,
     ) -> Result<Vec<wire::Object>, ConnectorError> {
         let mut body = json!({
             "inputs": ids.iter().map(|id| json!({"id": id})).collect::<Vec<_>>(),
@@ -317,13 +388,22 @@ impl HubspotConnector {
             body["propertiesWithHistory"] = json!(names);
         }
         let what = format!("reading changed {}", segment(object));
-        let url = self.url(&format!("crm/v3/objects/{}/batch/read", segment(object)))?;
+        let mut url = self.url(&format!("crm/v3/objects/{}/batch/read", segment(object)))?;
+        url.query_pairs_mut()
+            .append_pair("archived", if archived { "true" } else { "false" });
         let reply = self.post(&what, url, &body, false).await?;
         let batch: wire::Batch = reply.json(&self.ctx.system_name, &what)?;
         Ok(batch.results)
     }
 
     /// Incremental: search ids modified since, oldest first, batch-read them.
+    ///
+    /// Pages go by time, not by offset: each query starts at the newest modification time
+    /// read so far, skipping the ids already read at that instant. An offset into a list
+    /// sorted by modification time would skip a record for good when another one is edited
+    /// mid-read (it moves to the end and everything after it shifts left). This also keeps
+    /// every query far from HubSpot's 10,000-result cap, except when more records than that
+    /// share one millisecond.
     async fn read_changed(
         &self,
         object: ObjectType,
@@ -332,59 +412,59 @@ impl HubspotConnector {
         sink: &mut dyn PageSink,
     ) -> Result<(), ConnectorError> {
         let names = self.property_names(object).await?;
-        // Records at exactly the mark that the last sync already read need no second read;
-        // anything else changed at that instant is read (the query is `>=`, not `>`).
-        let mark = since;
+        let modified = modified_property(object);
+        // Ids read at exactly `since`: at the start, those the last sync already holds.
+        let mut read_at_since: BTreeSet<String> = known.clone();
         let mut after = 0;
         loop {
             self.ctx.check_cancelled()?;
-            let found = self.search_ids(object, since, after).await?;
-            let count = found.results.len();
-            let newest = found
-                .results
-                .iter()
-                .filter_map(|o| o.modified(modified_property(object)))
-                .max();
-            let modified = modified_property(object);
-            let ids: Vec<String> = found
-                .results
-                .into_iter()
-                .filter(|o| !(o.modified(modified) == Some(mark) && known.contains(&o.id)))
-                .map(|o| o.id)
-                .collect();
-            let mut objects = Vec::with_capacity(ids.len());
-            for chunk in ids.chunks(BATCH_MAX) {
-                objects.extend(self.batch_read(object, chunk, &names).await?);
-            }
-            after += count;
-            // A restarted query begins at the newest time seen: records sharing it are read
-            // again (harmless, the store upserts) rather than skipped.
-            let resume_since = newest.unwrap_or(since);
-            let resume = serde_json::to_string(&Cursor::Changed {
-                since: resume_since,
-            })
-            .ok();
-            deliver(
-                sink,
-                object,
-                wire::to_page(&self.ctx, object, objects, resume),
-            )?;
-            if found.paging.and_then(|p| p.next).is_some() {
-                continue;
-            }
-            if found.total <= after {
-                return Ok(());
-            }
-            // The 10,000-result cap: query again from the newest modification time seen.
-            if resume_since <= since {
+            if after >= SEARCH_CAP {
                 return Err(ConnectorError::Protocol {
                     system: self.ctx.system_name.clone(),
                     what: "searching changed records".into(),
                     reason: "more than 10,000 records share one modification time".into(),
                 });
             }
-            since = resume_since;
-            after = 0;
+            let found = self.search_ids(object, since, after).await?;
+            let full_page = found.results.len() >= SEARCH_PAGE;
+            let newest = found
+                .results
+                .iter()
+                .filter_map(|o| o.modified(modified))
+                .max()
+                .unwrap_or(since);
+            let mut at_newest = BTreeSet::new();
+            let mut ids = Vec::with_capacity(found.results.len());
+            for o in found.results {
+                let at = o.modified(modified);
+                if at == Some(since) && read_at_since.contains(&o.id) {
+                    continue;
+                }
+                if at == Some(newest) {
+                    at_newest.insert(o.id.clone());
+                }
+                ids.push(o.id);
+            }
+            let mut objects = Vec::with_capacity(ids.len());
+            for chunk in ids.chunks(BATCH_MAX) {
+                objects.extend(self.batch_read(object, chunk, &names, false).await?);
+            }
+            let resume = serde_json::to_string(&Cursor::Changed { since: newest }).ok();
+            let mut page = wire::to_page(&self.ctx, object, objects, resume);
+            page.associations_omitted = true;
+            deliver(sink, object, page)?;
+            if !full_page {
+                return Ok(());
+            }
+            if newest > since {
+                since = newest;
+                read_at_since = at_newest;
+                after = 0;
+            } else {
+                // A whole page at one instant: go through that instant by offset.
+                read_at_since.extend(at_newest);
+                after += SEARCH_PAGE;
+            }
         }
     }
 }

@@ -31,7 +31,6 @@ pub struct SearchPage {
     pub total: usize,
     #[serde(default)]
     pub results: Vec<Object>,
-    pub paging: Option<Paging>,
 }
 
 #[derive(Debug, Deserialize)]

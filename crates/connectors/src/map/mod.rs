@@ -195,7 +195,8 @@ impl MapConnector {
 
     /// GETs an API path with the access token, renewing it once when it has expired.
     async fn call(&self, what: &str, url: Url) -> Result<Envelope, ConnectorError> {
-        for renewed in [false, true] {
+        let mut renewed = false;
+        loop {
             let token = {
                 let mut slot = self.token.lock().await;
                 if slot.is_none() || renewed {
@@ -223,8 +224,16 @@ impl MapConnector {
             }
             let codes: Vec<&str> = envelope.errors.iter().map(|e| e.code.as_str()).collect();
             // 601 invalid token, 602 expired token: get a new one and try once more.
-            if !renewed && codes.iter().any(|c| *c == "601" || *c == "602") {
+            let token_refused = codes.iter().any(|c| *c == "601" || *c == "602");
+            if token_refused && !renewed {
+                renewed = true;
                 continue;
+            }
+            if token_refused {
+                return Err(ConnectorError::Unauthorized {
+                    system: self.ctx.system_name.clone(),
+                    how: "a freshly issued access token was refused".into(),
+                });
             }
             return Err(ConnectorError::Http {
                 system: self.ctx.system_name.clone(),
@@ -233,10 +242,6 @@ impl MapConnector {
                 message: format!("error code {}", codes.join(", ")),
             });
         }
-        Err(ConnectorError::Unauthorized {
-            system: self.ctx.system_name.clone(),
-            how: "the access token was refused twice".into(),
-        })
     }
 
     async fn paging_token(&self, since: Timestamp) -> Result<String, ConnectorError> {

@@ -444,39 +444,34 @@ impl Connector for RestConnector {
         // The resume token is the paging position (offset, page or cursor) to fetch next.
         let mut position: Option<String> = request.resume.clone();
         let mut index = 0_u64;
+        let mut previous_first: Option<String> = None;
         loop {
             self.ctx.check_cancelled()?;
-            let (extra, size): (Vec<(String, String)>, Option<u32>) = match &spec.paging {
-                Paging::None => (Vec::new(), None),
+            let extra: Vec<(String, String)> = match &spec.paging {
+                Paging::None => Vec::new(),
                 Paging::Offset {
                     limit_param,
                     offset_param,
                     page_size,
-                } => (
-                    vec![
-                        (limit_param.clone(), page_size.to_string()),
-                        (
-                            offset_param.clone(),
-                            position.clone().unwrap_or_else(|| "0".into()),
-                        ),
-                    ],
-                    Some(*page_size),
-                ),
+                } => vec![
+                    (limit_param.clone(), page_size.to_string()),
+                    (
+                        offset_param.clone(),
+                        position.clone().unwrap_or_else(|| "0".into()),
+                    ),
+                ],
                 Paging::PageNumber {
                     limit_param,
                     page_param,
                     page_size,
                     first_page,
-                } => (
-                    vec![
-                        (limit_param.clone(), page_size.to_string()),
-                        (
-                            page_param.clone(),
-                            position.clone().unwrap_or_else(|| first_page.to_string()),
-                        ),
-                    ],
-                    Some(*page_size),
-                ),
+                } => vec![
+                    (limit_param.clone(), page_size.to_string()),
+                    (
+                        page_param.clone(),
+                        position.clone().unwrap_or_else(|| first_page.to_string()),
+                    ),
+                ],
                 Paging::Cursor {
                     cursor_param,
                     limit_param,
@@ -490,7 +485,7 @@ impl Connector for RestConnector {
                     if let Some(c) = &position {
                         extra.push((cursor_param.clone(), c.clone()));
                     }
-                    (extra, None)
+                    extra
                 }
             };
             let body = self.fetch(spec, &extra).await?;
@@ -511,6 +506,21 @@ impl Connector for RestConnector {
                 }
             }
             let count = items.len() as u64;
+            // An API that ignores the paging parameters sends the same page forever.
+            let first_id = items
+                .first()
+                .and_then(|i| i.pointer(&spec.id))
+                .and_then(text_of);
+            if first_id.is_some() && first_id == previous_first {
+                return Err(ConnectorError::Protocol {
+                    system: self.ctx.system_name.clone(),
+                    what: format!("listing {object}"),
+                    reason: "two pages in a row start with the same record: check the paging parameter names in the config".into(),
+                });
+            }
+            previous_first = first_id;
+            // Offset and page paging end on an empty page, not a short one: an API may cap
+            // the page size below what was asked without saying so.
             let next = match &spec.paging {
                 Paging::None => None,
                 Paging::Offset { .. } => {
@@ -518,16 +528,14 @@ impl Connector for RestConnector {
                         .as_deref()
                         .and_then(|p| p.parse().ok())
                         .unwrap_or(0);
-                    size.filter(|s| count >= u64::from(*s))
-                        .map(|_| (at + count).to_string())
+                    (count > 0).then(|| (at + count).to_string())
                 }
                 Paging::PageNumber { first_page, .. } => {
                     let at: u64 = position
                         .as_deref()
                         .and_then(|p| p.parse().ok())
                         .unwrap_or(u64::from(*first_page));
-                    size.filter(|s| count >= u64::from(*s))
-                        .map(|_| (at + 1).to_string())
+                    (count > 0).then(|| (at + 1).to_string())
                 }
                 Paging::Cursor { cursor_path, .. } => body
                     .pointer(cursor_path)

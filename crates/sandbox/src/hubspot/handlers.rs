@@ -309,6 +309,7 @@ fn batch_result(
 pub async fn batch(
     State(app): App,
     Path((segment, action)): Path<(String, String)>,
+    RawQuery(raw): RawQuery,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
@@ -333,6 +334,8 @@ pub async fn batch(
     let started = now_ms();
     match action.as_str() {
         "read" => {
+            // `?archived=true` reads archived records (and only those), as HubSpot does.
+            let archived = query_one(&parse_query(raw), "archived") == Some("true");
             let view = View {
                 properties: string_list(&body, "properties"),
                 with_history: string_list(&body, "propertiesWithHistory"),
@@ -349,8 +352,14 @@ pub async fn batch(
                 match id
                     .parse::<u64>()
                     .ok()
-                    .and_then(|n| set.resolve(n))
-                    .filter(|r| r.archived_at.is_none())
+                    .and_then(|n| {
+                        if archived {
+                            set.records.get(&n)
+                        } else {
+                            set.resolve(n)
+                        }
+                    })
+                    .filter(|r| r.archived_at.is_some() == archived)
                 {
                     Some(record) => results.push(record.to_json(object, &view)),
                     None => missing.push(id),

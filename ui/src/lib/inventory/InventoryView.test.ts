@@ -44,6 +44,7 @@ function systemInventory(overrides: Partial<SystemInventory> = {}): SystemInvent
       recordsExpected: 1204,
       apiCalls: 30,
       error: null,
+      problemCount: 1,
       problems: [
         { object: 'person', locator: 'line 17', field: 'Registered At', reason: 'unparseable date', recordKept: true },
       ],
@@ -102,7 +103,7 @@ describe('InventoryView', () => {
     });
     expect(screen.getByText(/HubSpot · person: 500 \/ 1,000/)).toBeTruthy();
     finish([
-      { system: 'HubSpot', runId: 1, mode: 'full', status: 'succeeded', resumed: false, recordsRead: 1000, recordsFailed: 0, recordsRemoved: 0, apiCalls: 20, seconds: 4, crosswalkLinks: 0, problems: [], error: null, externalFailure: false },
+      { system: 'HubSpot', runId: 1, mode: 'full', status: 'succeeded', resumed: false, recordsRead: 1000, recordsFailed: 0, recordsRemoved: 0, apiCalls: 20, seconds: 4, crosswalkLinks: 0, problemCount: 0, problems: [], error: null, externalFailure: false },
     ]);
     expect(await screen.findByText(/HubSpot: succeeded, 1,000 read/)).toBeTruthy();
     expect(listed).toBe(2);

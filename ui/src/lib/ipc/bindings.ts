@@ -110,6 +110,10 @@ recordsRemoved: number, apiCalls: number, seconds: number,
  */
 crosswalkLinks: number, 
 /**
+ * Every problem the run recorded.
+ */
+problemCount: number, 
+/**
  * The first problems found (all are kept with the run).
  */
 problems: Array<ProblemView>, error: string | null, 
@@ -130,7 +134,15 @@ export type ObjectInventory = { object: string, records: number, archived: numbe
  */
 cadence: string, changedLast7Days: number, changedLast30Days: number, changedLast90Days: number, newestChange: string | null, oldestChange: string | null, };
 
-export type SyncView = { id: number, mode: string, status: string, startedAt: string, finishedAt: string | null, recordsRead: number, recordsFailed: number, recordsExpected: number | null, apiCalls: number, error: string | null, problems: Array<ProblemView>, };
+export type SyncView = { id: number, mode: string, status: string, startedAt: string, finishedAt: string | null, recordsRead: number, recordsFailed: number, recordsExpected: number | null, apiCalls: number, error: string | null, 
+/**
+ * Every problem the run recorded.
+ */
+problemCount: number, 
+/**
+ * The first of them (up to 200).
+ */
+problems: Array<ProblemView>, };
 
 export type SystemInventory = { id: number, name: string, kind: string, role: string, lifecycle: string, population: string, owner: string | null, dependentTeams: Array<string>, objects: Array<ObjectInventory>, 
 /**
