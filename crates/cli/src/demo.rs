@@ -24,24 +24,6 @@ struct DemoSystem {
     config: Option<&'static str>,
 }
 
-/// What the portal's database holds, for the SQL connector: accounts are companies (keeping
-/// the CRM company id), users are people (belonging to an account).
-const PORTAL_CONFIG: &str = r#"[[objects]]
-object = "company"
-table = "accounts"
-id = "id"
-created_at = "created_at"
-updated_at = "updated_at"
-crosswalk = "crm_company_id"
-
-[[objects]]
-object = "person"
-table = "users"
-id = "id"
-created_at = "created_at"
-association = { column = "account_id", object = "company" }
-"#;
-
 /// The sandbox's systems as an admin would register them.
 fn systems(endpoints: &Endpoints) -> Vec<DemoSystem> {
     let request = |name: &str,
@@ -141,7 +123,7 @@ fn systems(endpoints: &Endpoints) -> Vec<DemoSystem> {
                 Some(&files.portal_sqlite),
             ),
             secret: None,
-            config: Some(PORTAL_CONFIG),
+            config: Some(steward_sandbox::files::PORTAL_CONNECTOR_CONFIG),
         },
     ]
 }

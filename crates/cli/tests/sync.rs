@@ -4,6 +4,8 @@
 
 #![allow(clippy::unwrap_used)] // a test should fail loudly at the first surprise
 
+mod support;
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -19,41 +21,8 @@ use steward_sandbox::hubspot::objects::ObjectType as CrmType;
 use steward_sandbox::server::{Config, Running, start};
 use tokio_util::sync::CancellationToken;
 
-const PORTAL_CONFIG: &str = r#"
-[[objects]]
-object = "company"
-table = "accounts"
-id = "id"
-created_at = "created_at"
-updated_at = "updated_at"
-crosswalk = "crm_company_id"
-
-[[objects]]
-object = "person"
-table = "users"
-id = "id"
-created_at = "created_at"
-association = { column = "account_id", object = "company" }
-"#;
-
 fn keychain() -> Option<Keychain> {
-    let service = format!(
-        "steward-sync-test-{}-{}",
-        std::process::id(),
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap()
-            .as_nanos()
-    );
-    let keychain = Keychain::with_service(service);
-    match keychain.load("probe") {
-        Ok(_) => Some(keychain),
-        Err(e) if std::env::var_os("STEWARD_REQUIRE_KEYCHAIN").is_none() => {
-            eprintln!("skipped: no OS keychain here ({e}); the test scripts provide one");
-            None
-        }
-        Err(e) => panic!("the OS keychain is required here: {e}"),
-    }
+    support::keychain("steward-sync-test")
 }
 
 fn request(name: &str, kind: SystemKind, role: Role) -> AddSystemRequest {
@@ -94,7 +63,7 @@ fn register(dir: &Path, keychain: Keychain, running: &Running, files: bool) -> S
     .unwrap();
     if files {
         let config = dir.join("portal.toml");
-        std::fs::write(&config, PORTAL_CONFIG).unwrap();
+        std::fs::write(&config, steward_sandbox::files::PORTAL_CONNECTOR_CONFIG).unwrap();
         for (name, kind, path, config) in [
             ("Events", SystemKind::Csv, &e.files.events_csv, None),
             ("SDR", SystemKind::Xlsx, &e.files.sdr_xlsx, None),

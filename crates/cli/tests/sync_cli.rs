@@ -4,11 +4,12 @@
 
 #![allow(clippy::unwrap_used)] // a test should fail loudly at the first surprise
 
+mod support;
+
 use std::path::Path;
 use std::process::Command;
 
 use serde_json::Value;
-use steward_app::Keychain;
 use steward_sandbox::faults::FaultRates;
 use steward_sandbox::server::{Config, start};
 
@@ -40,15 +41,10 @@ fn json(run: &Run) -> Value {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sync_and_inventory_print_json_export_csv_and_exit_by_outcome() {
-    let service = format!("steward-sync-cli-{}", std::process::id());
-    if let Err(e) = Keychain::with_service(service.clone()).load("probe") {
-        assert!(
-            std::env::var_os("STEWARD_REQUIRE_KEYCHAIN").is_none(),
-            "the OS keychain is required here: {e}"
-        );
-        eprintln!("skipped: no OS keychain here ({e}); the test scripts provide one");
+    let Some(keychain) = support::keychain("steward-sync-cli") else {
         return;
-    }
+    };
+    let service = keychain.service().to_owned();
     let dir = tempfile::tempdir().unwrap();
     let running = start(&Config {
         faults: FaultRates::none(),

@@ -8,6 +8,8 @@
 
 #![allow(clippy::unwrap_used)] // a test should fail loudly at the first surprise
 
+mod support;
+
 use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
@@ -16,7 +18,7 @@ use std::time::Duration;
 use rusqlite::Connection;
 use steward_app::sync::{SyncChoice, sync_system};
 use steward_app::systems::AddSystemRequest;
-use steward_app::{Clock, Keychain, Secret, Steward};
+use steward_app::{Clock, Secret, Steward};
 use steward_domain::{Population, Role, SystemKind};
 use tokio_util::sync::CancellationToken;
 
@@ -121,10 +123,9 @@ async fn tryton_parties_and_leads_sync_through_the_declarative_rest_connector() 
         eprintln!("skipped: set STEWARD_TEST_TRYTON=1 (the test scripts do) to run Tryton");
         return;
     }
-    let keychain = Keychain::with_service(format!("steward-tryton-test-{}", std::process::id()));
-    if let Err(e) = keychain.load("probe") {
-        panic!("the OS keychain is required here: {e}");
-    }
+    let Some(keychain) = support::keychain("steward-tryton-test") else {
+        return;
+    };
     let dir = tempfile::tempdir().unwrap();
     let tryton = start_tryton(dir.path(), 30);
     let base_url = tryton.line["base_url"].as_str().unwrap().to_owned();

@@ -15,27 +15,7 @@ use steward_connectors::{
 use steward_domain::{Association, ObjectType, Record, Timestamp};
 use tokio_util::sync::CancellationToken;
 
-/// The sandbox portal's schema (`steward_sandbox::files::PORTAL_SCHEMA`), copied: this crate
-/// does not depend on the sandbox.
-const PORTAL_SCHEMA: &str = "\
-CREATE TABLE accounts (
-    id BIGINT PRIMARY KEY,
-    crm_company_id BIGINT,
-    name TEXT NOT NULL,
-    status TEXT NOT NULL CHECK (status IN ('active', 'closed')),
-    created_at TIMESTAMP NOT NULL,
-    updated_at TIMESTAMP NOT NULL
-);
-CREATE TABLE users (
-    id BIGINT PRIMARY KEY,
-    account_id BIGINT NOT NULL REFERENCES accounts (id),
-    email TEXT NOT NULL,
-    full_name TEXT NOT NULL,
-    created_at TIMESTAMP NOT NULL,
-    last_login_at TIMESTAMP
-);
-CREATE INDEX users_by_email ON users (email);
-";
+const PORTAL_SCHEMA: &str = include_str!("fixtures/portal-schema.sql");
 
 /// 2,500 accounts (every third without a CRM id; account n updated at minute 2500 - n of
 /// 2025) and 2,500 users (every other never logged in), as the sandbox writes them.
@@ -87,26 +67,9 @@ impl Schema {
     }
 
     fn settings(&self) -> String {
-        format!(
-            r#"
-[[objects]]
-object = "company"
-table = "{0}.accounts"
-id = "id"
-created_at = "created_at"
-updated_at = "updated_at"
-crosswalk = "crm_company_id"
-
-[[objects]]
-object = "person"
-table = "{0}.users"
-id = "id"
-created_at = "created_at"
-association = {{ column = "account_id", object = "company" }}
-fields = {{ email = "email", full_name = "name", last_login_at = "last_login" }}
-"#,
-            self.name
-        )
+        include_str!("fixtures/portal.toml")
+            .replace("SCHEMA.", &format!("{}.", self.name))
+            .replace("\"accounts\"", &format!("\"{}.accounts\"", self.name))
     }
 
     async fn connect(&self, settings: &str) -> Result<PostgresConnector, ConnectorError> {

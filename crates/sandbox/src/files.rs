@@ -143,6 +143,25 @@ CREATE TABLE users (
 CREATE INDEX users_by_email ON users (email);
 ";
 
+/// How Steward's SQL connector reads this schema (its `--config` file): accounts are
+/// companies keeping the CRM company id, users are people belonging to an account. The demo
+/// registers the portal with it, and the tests sync the portal with it.
+pub const PORTAL_CONNECTOR_CONFIG: &str = r#"[[objects]]
+object = "company"
+table = "accounts"
+id = "id"
+created_at = "created_at"
+updated_at = "updated_at"
+crosswalk = "crm_company_id"
+
+[[objects]]
+object = "person"
+table = "users"
+id = "id"
+created_at = "created_at"
+association = { column = "account_id", object = "company" }
+"#;
+
 fn sql_text(text: &str) -> String {
     format!("'{}'", text.replace('\'', "''"))
 }

@@ -213,23 +213,9 @@ pub(crate) fn quote_table(table: &str) -> String {
 mod tests {
     use super::*;
 
-    const PORTAL: &str = r#"
-[[objects]]
-object = "company"
-table = "accounts"
-id = "id"
-created_at = "created_at"
-updated_at = "updated_at"
-crosswalk = "crm_company_id"
-
-[[objects]]
-object = "person"
-table = "main.users"
-id = "id"
-created_at = "created_at"
-association = { column = "account_id", object = "company" }
-fields = { email = "email", full_name = "name", last_login_at = "last_login" }
-"#;
+    fn portal() -> String {
+        include_str!("../../tests/fixtures/portal.toml").replace("SCHEMA.", "main.")
+    }
 
     fn error(text: &str) -> String {
         SqlSettings::from_toml(text).unwrap_err().to_string()
@@ -237,7 +223,7 @@ fields = { email = "email", full_name = "name", last_login_at = "last_login" }
 
     #[test]
     fn the_portal_settings_parse() {
-        let settings = SqlSettings::from_toml(PORTAL).unwrap();
+        let settings = SqlSettings::from_toml(&portal()).unwrap();
         assert_eq!(settings.objects.len(), 2);
         let users = &settings.objects[1];
         assert_eq!(users.object, ObjectType::Person);
@@ -262,10 +248,10 @@ fields = { email = "email", full_name = "name", last_login_at = "last_login" }
 
     #[test]
     fn an_unknown_key_is_named_with_its_line() {
-        let text = PORTAL.replace("updated_at = ", "modified_at = ");
+        let text = portal().replace("updated_at = ", "modified_at = ");
         let err = error(&text);
         assert!(err.contains("unknown field `modified_at`"), "{err}");
-        assert!(err.contains("line 7"), "{err}");
+        assert!(err.contains("line 8"), "{err}");
         let err = error("[[objects]]\nobject = \"lead\"\ntable = \"t\"\nid = \"id\"\n");
         assert!(err.contains("unknown variant `lead`"), "{err}");
     }
@@ -281,18 +267,20 @@ fields = { email = "email", full_name = "name", last_login_at = "last_login" }
             ("email = \"email\"", "\"e mail\" = \"email\""),
             ("crosswalk = \"crm_company_id\"", "crosswalk = \"crm-id\""),
         ] {
-            assert!(PORTAL.contains(from), "{from}");
-            let err = error(&PORTAL.replacen(from, to, 1));
+            assert!(portal().contains(from), "{from}");
+            let err = error(&portal().replacen(from, to, 1));
             assert!(err.contains("not a plain SQL name"), "{to}: {err}");
         }
-        assert!(error(&PORTAL.replace("\"account_id\"", "\"a\u{e9}\"")).contains("association"));
+        assert!(error(&portal().replace("\"account_id\"", "\"a\u{e9}\"")).contains("association"));
         let long = "x".repeat(64);
-        assert!(error(&PORTAL.replace("id = \"id\"", &format!("id = \"{long}\""))).contains(&long));
+        assert!(
+            error(&portal().replace("id = \"id\"", &format!("id = \"{long}\""))).contains(&long)
+        );
     }
 
     #[test]
     fn each_object_is_read_from_one_table() {
-        let text = PORTAL.replace("object = \"person\"", "object = \"company\"");
+        let text = portal().replace("object = \"person\"", "object = \"company\"");
         assert!(error(&text).contains("company twice"), "{}", error(&text));
         let err = error("objects = []");
         assert!(err.contains("add an [[objects]] entry"), "{err}");
@@ -300,18 +288,18 @@ fields = { email = "email", full_name = "name", last_login_at = "last_login" }
 
     #[test]
     fn stored_field_names_are_real_and_distinct() {
-        let err = error(&PORTAL.replace("\"name\"", "\" \""));
+        let err = error(&portal().replace("\"name\"", "\" \""));
         assert!(
             err.contains("column `full_name` needs a field name"),
             "{err}"
         );
-        let err = error(&PORTAL.replace("\"last_login\"", "\"email\""));
+        let err = error(&portal().replace("\"last_login\"", "\"email\""));
         assert!(err.contains("two columns are stored as `email`"), "{err}");
     }
 
     #[test]
     fn a_mapped_object_maps_its_crosswalk() {
-        let text = PORTAL.replace(
+        let text = portal().replace(
             "crosswalk = \"crm_company_id\"",
             "crosswalk = \"crm_company_id\"\nfields = { name = \"name\" }",
         );

@@ -6,45 +6,11 @@ use steward_domain::{Association, Record};
 
 use super::*;
 
-/// The sandbox portal's schema (`steward_sandbox::files::PORTAL_SCHEMA`), copied: this crate
-/// does not depend on the sandbox.
-const PORTAL_SCHEMA: &str = "\
-CREATE TABLE accounts (
-    id BIGINT PRIMARY KEY,
-    crm_company_id BIGINT,
-    name TEXT NOT NULL,
-    status TEXT NOT NULL CHECK (status IN ('active', 'closed')),
-    created_at TIMESTAMP NOT NULL,
-    updated_at TIMESTAMP NOT NULL
-);
-CREATE TABLE users (
-    id BIGINT PRIMARY KEY,
-    account_id BIGINT NOT NULL REFERENCES accounts (id),
-    email TEXT NOT NULL,
-    full_name TEXT NOT NULL,
-    created_at TIMESTAMP NOT NULL,
-    last_login_at TIMESTAMP
-);
-CREATE INDEX users_by_email ON users (email);
-";
+const PORTAL_SCHEMA: &str = include_str!("../../../tests/fixtures/portal-schema.sql");
 
-const SETTINGS: &str = r#"
-[[objects]]
-object = "company"
-table = "accounts"
-id = "id"
-created_at = "created_at"
-updated_at = "updated_at"
-crosswalk = "crm_company_id"
-
-[[objects]]
-object = "person"
-table = "main.users"
-id = "id"
-created_at = "created_at"
-association = { column = "account_id", object = "company" }
-fields = { email = "email", full_name = "name", last_login_at = "last_login" }
-"#;
+fn settings_text() -> String {
+    include_str!("../../../tests/fixtures/portal.toml").replace("SCHEMA.", "main.")
+}
 
 /// `2025-01-01 00:00:00.000` plus `minutes`, as the sandbox writes times into SQLite.
 fn time(minutes: i64) -> String {
@@ -180,7 +146,7 @@ fn ids(range: std::ops::RangeInclusive<i64>) -> Vec<String> {
 #[tokio::test]
 async fn a_full_read_renders_every_column() {
     let portal = Portal::new(3, 0);
-    let connector = portal.connector(SETTINGS);
+    let connector = portal.connector(&settings_text());
     let pages = read(&connector, ObjectType::Company, ReadRequest::default()).await;
     assert_eq!(pages.0.len(), 1);
     assert!(pages.0[0].problems.is_empty(), "{:?}", pages.0[0].problems);
@@ -219,7 +185,7 @@ async fn a_full_read_renders_every_column() {
 #[tokio::test]
 async fn pages_of_a_thousand_with_no_row_twice() {
     let portal = Portal::new(10, 2_500);
-    let connector = portal.connector(SETTINGS);
+    let connector = portal.connector(&settings_text());
     let pages = read(&connector, ObjectType::Person, ReadRequest::default()).await;
     let sizes: Vec<usize> = pages.0.iter().map(|p| p.records.len()).collect();
     assert_eq!(sizes, [1000, 1000, 500]);
@@ -234,7 +200,7 @@ async fn pages_of_a_thousand_with_no_row_twice() {
 #[tokio::test]
 async fn a_read_resumes_after_the_page_it_was_given() {
     let portal = Portal::new(10, 2_500);
-    let connector = portal.connector(SETTINGS);
+    let connector = portal.connector(&settings_text());
     let first = read(&connector, ObjectType::Person, ReadRequest::default()).await;
     let resume = first.0[0].resume.clone();
     let rest = read(
@@ -266,7 +232,7 @@ async fn a_read_resumes_after_the_page_it_was_given() {
 async fn an_incremental_read_takes_rows_changed_since_in_update_order() {
     // Account n was updated at minute 2500 - n: the newest first by id.
     let portal = Portal::new(2_500, 0);
-    let connector = portal.connector(SETTINGS);
+    let connector = portal.connector(&settings_text());
     assert!(!connector.incremental(), "users have no updated_at");
     let pages = read(&connector, ObjectType::Company, since(1_000)).await;
     assert_eq!(
@@ -317,7 +283,7 @@ async fn since_never_misses_a_row_for_how_its_time_is_written() {
          UPDATE accounts SET updated_at = 1735689600000 WHERE id = 2;
          UPDATE accounts SET updated_at = '2025-01-01 00:09:59.999' WHERE id = 3;",
     );
-    let connector = portal.connector(SETTINGS);
+    let connector = portal.connector(&settings_text());
     let pages = read(&connector, ObjectType::Company, since(10)).await;
     // A number cannot be compared with the bound, so it is read (and parses as millis).
     assert_eq!(pages.ids(), ["2", "1"]);
@@ -328,7 +294,7 @@ async fn since_never_misses_a_row_for_how_its_time_is_written() {
 #[tokio::test]
 async fn associations_and_crosswalks() {
     let portal = Portal::new(4, 3);
-    let connector = portal.connector(SETTINGS);
+    let connector = portal.connector(&settings_text());
     assert_eq!(
         connector.objects(),
         [ObjectType::Company, ObjectType::Person]
@@ -374,7 +340,7 @@ async fn bad_rows_are_problems_and_the_read_goes_on() {
          INSERT INTO accounts VALUES ('', NULL, 'Empty id', 'active', '2025-01-01', '2025-01-01');
          UPDATE accounts SET updated_at = 'last week', name = x'00ff' WHERE id = 2;",
     );
-    let connector = portal.connector(SETTINGS);
+    let connector = portal.connector(&settings_text());
     let pages = read(&connector, ObjectType::Company, ReadRequest::default()).await;
     assert_eq!(pages.ids(), ids(1..=3));
     let problems: Vec<String> = pages.0[0]
@@ -460,7 +426,7 @@ async fn booleans_reals_and_binary_columns() {
 #[tokio::test]
 async fn describe_names_the_stored_fields() {
     let portal = Portal::new(1, 1);
-    let connector = portal.connector(SETTINGS);
+    let connector = portal.connector(&settings_text());
     let fields = connector.describe(ObjectType::Person).await.unwrap();
     assert_eq!(
         fields,
@@ -490,9 +456,13 @@ async fn describe_names_the_stored_fields() {
 #[tokio::test]
 async fn healthcheck_names_what_is_wrong() {
     let portal = Portal::new(1, 1);
-    portal.connector(SETTINGS).healthcheck().await.unwrap();
+    portal
+        .connector(&settings_text())
+        .healthcheck()
+        .await
+        .unwrap();
     let err = portal
-        .connector(&SETTINGS.replace("full_name = ", "fullname = "))
+        .connector(&settings_text().replace("full_name = ", "fullname = "))
         .healthcheck()
         .await
         .unwrap_err();
@@ -502,7 +472,7 @@ async fn healthcheck_names_what_is_wrong() {
         "{err}"
     );
     let err = portal
-        .connector(&SETTINGS.replace("\"main.users\"", "\"people\""))
+        .connector(&settings_text().replace("\"main.users\"", "\"people\""))
         .healthcheck()
         .await
         .unwrap_err();
@@ -513,7 +483,7 @@ async fn healthcheck_names_what_is_wrong() {
     let missing = sqlite(
         ctx(),
         portal.path.with_file_name("nothing.sqlite"),
-        SqlSettings::from_toml(SETTINGS).unwrap(),
+        SqlSettings::from_toml(&settings_text()).unwrap(),
     );
     let err = missing.healthcheck().await.unwrap_err();
     assert!(
@@ -524,7 +494,7 @@ async fn healthcheck_names_what_is_wrong() {
     let garbage = sqlite(
         ctx(),
         portal.path.with_file_name("text.sqlite"),
-        SqlSettings::from_toml(SETTINGS).unwrap(),
+        SqlSettings::from_toml(&settings_text()).unwrap(),
     );
     let err = garbage.healthcheck().await.unwrap_err();
     assert!(err.to_string().contains("not a database"), "{err}");
@@ -541,7 +511,7 @@ async fn the_file_is_opened_read_only() {
 #[tokio::test]
 async fn a_cancelled_read_or_a_refusing_sink_stops_it() {
     let portal = Portal::new(1, 2_500);
-    let connector = portal.connector(SETTINGS);
+    let connector = portal.connector(&settings_text());
     connector.ctx.cancel.cancel();
     let mut pages = Pages::default();
     let err = connector
@@ -557,7 +527,7 @@ async fn a_cancelled_read_or_a_refusing_sink_stops_it() {
         }
     }
     let err = portal
-        .connector(SETTINGS)
+        .connector(&settings_text())
         .read(ObjectType::Person, &ReadRequest::default(), &mut Refusing)
         .await
         .unwrap_err();
