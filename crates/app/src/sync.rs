@@ -169,6 +169,23 @@ struct Claim {
 /// A claim whose heartbeat is older than this belongs to a process that died.
 const CLAIM_STALE_MS: i64 = 60_000;
 
+fn this_host() -> String {
+    whoami::hostname().unwrap_or_else(|_| "unknown-host".to_owned())
+}
+
+/// Whether a claim's holder (`host|pid|nonce`) is a process on this machine that no longer
+/// runs. Known on Linux (`/proc`); elsewhere the heartbeat going stale decides.
+fn holder_is_gone(holder: &str) -> bool {
+    let mut parts = holder.split('|');
+    let (Some(host), Some(pid)) = (parts.next(), parts.next()) else {
+        return false;
+    };
+    cfg!(target_os = "linux")
+        && host == this_host()
+        && pid.parse::<u32>().is_ok()
+        && !std::path::Path::new(&format!("/proc/{pid}")).exists()
+}
+
 struct StoreSink<'a> {
     workspace: &'a mut Workspace,
     run: SyncRun,
@@ -323,11 +340,24 @@ pub async fn sync_system(
     let now = env.clock.now();
     let claim = Claim {
         system_id: system.id,
-        owner: format!("pid {} / {}", std::process::id(), uuid::Uuid::new_v4()),
+        owner: format!(
+            "{}|{}|{}",
+            this_host(),
+            std::process::id(),
+            uuid::Uuid::new_v4()
+        ),
         clock: env.clock,
     };
     let stale_before = Timestamp::from_millis(now.millis() - CLAIM_STALE_MS);
-    let claimed = workspace.cache(|c| c.claim_sync(system.id, &claim.owner, now, stale_before))?;
+    let mut claimed =
+        workspace.cache(|c| c.claim_sync(system.id, &claim.owner, now, stale_before))?;
+    if let Err(holder) = &claimed
+        && holder_is_gone(holder)
+    {
+        // The holder crashed on this machine: no need to wait for its heartbeat to go stale.
+        let any = Timestamp::from_millis(i64::MAX);
+        claimed = workspace.cache(|c| c.claim_sync(system.id, &claim.owner, now, any))?;
+    }
     if claimed.is_err() {
         return Err(AppError::new(
             ErrorCode::Conflict,

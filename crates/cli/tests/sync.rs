@@ -102,48 +102,7 @@ async fn sandbox(dir: &Path, faults: FaultRates) -> Running {
     start(&config).await.unwrap()
 }
 
-fn count(conn: &Connection, sql: &str) -> i64 {
-    conn.query_row(sql, [], |r| r.get(0)).unwrap()
-}
-
-/// Every cached record of every system with its fields, associations and links, without
-/// the bookkeeping (fetch times, run ids) that legitimately differs between two syncs.
-fn snapshot(path: &Path) -> Vec<String> {
-    let conn = Connection::open(path).unwrap();
-    let mut out = Vec::new();
-    let mut stmt = conn
-        .prepare(
-            "SELECT s.name, r.object, r.external_id, r.created_at, r.updated_at, r.archived,
-                    (SELECT group_concat(field || '=' || value || '@' || ifnull(modified_at, ''), '|')
-                       FROM (SELECT * FROM record_fields WHERE record_id = r.id ORDER BY field)),
-                    (SELECT group_concat(object || ':' || external_id, ',')
-                       FROM (SELECT * FROM record_associations WHERE record_id = r.id
-                             ORDER BY object, external_id))
-             FROM records r JOIN systems s ON s.id = r.system_id
-             ORDER BY s.name, r.object, r.external_id",
-        )
-        .unwrap();
-    let mut rows = stmt.query([]).unwrap();
-    while let Some(row) = rows.next().unwrap() {
-        let cells: Vec<String> = (0..8)
-            .map(|i| {
-                row.get::<_, Option<String>>(i)
-                    .or_else(|_| {
-                        row.get::<_, Option<i64>>(i)
-                            .map(|n| n.map(|n| n.to_string()))
-                    })
-                    .unwrap()
-                    .unwrap_or_default()
-            })
-            .collect();
-        out.push(cells.join("\t"));
-    }
-    out.push(format!(
-        "links={}",
-        count(&conn, "SELECT count(*) FROM record_links")
-    ));
-    out
-}
+use support::{count, snapshot};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_sandbox_system_syncs_completely_and_exactly() {

@@ -204,3 +204,100 @@ style = "none"
     .unwrap();
     path.display().to_string()
 }
+
+/// `steward sync` killed (SIGKILL) in the middle of a read: the next `steward sync` resumes
+/// the same run without waiting for the dead one's claim to go stale, and the workspace
+/// ends with exactly the snapshot of an uninterrupted sync.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_sync_killed_midway_resumes_in_the_next_process() {
+    let Some(keychain) = support::keychain("steward-sync-crash") else {
+        return;
+    };
+    let service = keychain.service().to_owned();
+    let dir = tempfile::tempdir().unwrap();
+    // The Starter tier paces the read (100 requests per 10 s), so there is a middle to kill.
+    let running = start(&Config {
+        tier: steward_sandbox::hubspot::rate_limit::Tier::Starter,
+        ..Config::with_defaults(5, 8_000, dir.path().join("files"))
+    })
+    .await
+    .unwrap();
+    let e = &running.endpoints;
+    let token = e.crm.token.clone();
+    let add = |ws: &Path| {
+        assert_eq!(steward(ws, &service, &["workspace", "init"], &[]).code, 0);
+        let added = steward(
+            ws,
+            &service,
+            &[
+                "system",
+                "add",
+                "HubSpot",
+                "--kind",
+                "hubspot",
+                "--role",
+                "hub",
+                "--base-url",
+                &e.crm.base_url,
+                "--token-env",
+                "CRM_TOKEN",
+            ],
+            &[("CRM_TOKEN", &token)],
+        );
+        assert_eq!(added.code, 0, "{}", added.stderr);
+    };
+    let (crashed, clean) = (
+        dir.path().join("crashed.steward"),
+        dir.path().join("clean.steward"),
+    );
+    add(&crashed);
+    add(&clean);
+
+    let mut child = Command::new(env!("CARGO_BIN_EXE_steward"))
+        .arg("--workspace")
+        .arg(&crashed)
+        .args(["sync", "--system", "HubSpot"])
+        .env("STEWARD_KEYCHAIN_SERVICE", &service)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let people = |path: &Path| {
+        rusqlite::Connection::open(path)
+            .and_then(|c| {
+                c.query_row(
+                    "SELECT count(*) FROM records WHERE object = 'person'",
+                    [],
+                    |r| r.get::<_, i64>(0),
+                )
+            })
+            .unwrap_or(0)
+    };
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while people(&crashed) < 2_000 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the sync never got going"
+        );
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "the sync ended before the kill"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let stored = people(&crashed);
+    assert!(stored < 7_000, "killed midway, with {stored} people stored");
+
+    let resumed = steward(&crashed, &service, &["--json", "sync"], &[]);
+    assert_eq!(resumed.code, 0, "{}", resumed.stderr);
+    let report = &json(&resumed)["systems"][0];
+    assert_eq!(report["resumed"], true);
+    assert_eq!(report["runId"], 1, "the interrupted run continues");
+    assert_eq!(report["status"], "succeeded");
+
+    let whole = steward(&clean, &service, &["--json", "sync"], &[]);
+    assert_eq!(whole.code, 0, "{}", whole.stderr);
+    assert_eq!(support::snapshot(&crashed), support::snapshot(&clean));
+}
