@@ -28,7 +28,8 @@ use crate::workspace::Steward;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
 pub enum SyncChoice {
-    /// Incremental when the system supports it and a complete sync came before; else full.
+    /// Incremental when the system supports it and every object has a high-water mark from
+    /// an earlier read that finished; else full.
     #[default]
     Auto,
     Full,

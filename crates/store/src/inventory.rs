@@ -143,8 +143,9 @@ pub fn newest_activity(
 /// How many of a system's records are linked to a record in another system.
 pub fn linked_records(conn: &Connection, system_id: i64) -> Result<u64, StoreError> {
     let n: i64 = conn.query_row(
-        "SELECT count(DISTINCT r.id) FROM records r
-         JOIN record_links l ON l.left_record = r.id OR l.right_record = r.id
+        "SELECT count(*) FROM records r
+         JOIN (SELECT left_record AS id FROM record_links
+               UNION SELECT right_record FROM record_links) l ON l.id = r.id
          WHERE r.system_id = ?1",
         [system_id],
         |r| r.get(0),
