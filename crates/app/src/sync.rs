@@ -678,7 +678,11 @@ fn finish(
     })?;
     workspace.cache(|c| c.release_sync(claim.system_id, &claim.owner))?;
     let links = match hub {
-        Some(hub) => workspace.cache(|c| c.relink_crosswalks(hub))?,
+        // After the hub's sync every spoke's links may change; after a spoke's, its own.
+        Some(hub) => {
+            let spoke = (hub != system.id).then_some(system.id);
+            workspace.cache(|c| c.relink_crosswalks(hub, spoke))?
+        }
         None => 0,
     };
     Ok(links)

@@ -219,12 +219,18 @@ impl CacheWrite<'_> {
         newest_change(&self.tx, system_id, object)
     }
 
-    /// Rebuilds every shared-id link between the hub and the spokes that keep its ids.
-    /// Returns how many links exist afterwards.
-    pub fn relink_crosswalks(&self, hub_id: i64) -> Result<u64, StoreError> {
+    /// Rebuilds the shared-id links between the hub and the spokes that keep its ids: those
+    /// of `spoke` alone after a spoke's sync, all of them after the hub's (`spoke` = `None`).
+    /// Returns how many shared-id links the workspace holds afterwards.
+    pub fn relink_crosswalks(&self, hub_id: i64, spoke: Option<i64>) -> Result<u64, StoreError> {
+        // `?2 IS NULL` selects every spoke.
         self.tx.execute(
-            "DELETE FROM record_links WHERE json_extract(basis, '$.kind') = 'shared_id'",
-            [],
+            "DELETE FROM record_links
+             WHERE json_extract(basis, '$.kind') = 'shared_id'
+               AND (?1 IS NULL
+                    OR left_record IN (SELECT id FROM records WHERE system_id = ?1)
+                    OR right_record IN (SELECT id FROM records WHERE system_id = ?1))",
+            [spoke],
         )?;
         // Links are stored with the lower (system, object, id) key on the left, as
         // `RecordLink::new` orders them; records of different systems order by system id.
@@ -238,8 +244,8 @@ impl CacheWrite<'_> {
              JOIN record_fields f ON f.record_id = s.id AND f.field = x.field
              JOIN records h ON h.system_id = ?1 AND h.object = s.object
                            AND h.external_id = trim(f.value)
-             WHERE x.system_id <> ?1",
-            [hub_id],
+             WHERE x.system_id <> ?1 AND (?2 IS NULL OR x.system_id = ?2)",
+            params![hub_id, spoke],
         )?;
         count_links(&self.tx)
     }

@@ -431,7 +431,13 @@ fn the_cache_keeps_what_a_partial_read_did_not_see_and_links_by_shared_id() {
         })
         .unwrap();
     assert!(first > 0);
-    let links = ws.cache(|c| c.relink_crosswalks(hub.id)).unwrap();
+    let links = ws.cache(|c| c.relink_crosswalks(hub.id, None)).unwrap();
+    assert_eq!(
+        ws.cache(|c| c.relink_crosswalks(hub.id, Some(map.id)))
+            .unwrap(),
+        1,
+        "a spoke's relink rebuilds its own links and leaves the count the same"
+    );
     assert_eq!(links, 1, "the MAP lead keeps the hub id (spaces trimmed)");
     assert_eq!(
         steward_store::list_links(ws.conn(), &contact.key).unwrap()[0].basis,
