@@ -170,6 +170,34 @@ struct Claim {
 /// A claim whose heartbeat is older than this belongs to a process that died.
 const CLAIM_STALE_MS: i64 = 60_000;
 
+/// How often a running sync proves it is alive, pages or not (a long `Retry-After`, a slow
+/// answer): well inside `CLAIM_STALE_MS`.
+const HEARTBEAT_EVERY: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// Refreshes the claim's heartbeat on its own workspace connection until cancelled, or until
+/// the claim turns out to be someone else's (the sync's next write then stops it).
+fn keep_claim_alive(path: PathBuf, claim: Claim) -> CancellationToken {
+    let stop = CancellationToken::new();
+    let stopped = stop.clone();
+    tokio::spawn(async move {
+        let Ok(mut workspace) = Workspace::open(&path) else {
+            return;
+        };
+        loop {
+            tokio::select! {
+                () = stopped.cancelled() => return,
+                () = tokio::time::sleep(HEARTBEAT_EVERY) => {}
+            }
+            let beat =
+                workspace.cache(|c| c.heartbeat(claim.system_id, &claim.owner, claim.clock.now()));
+            if !matches!(beat, Ok(true)) {
+                return;
+            }
+        }
+    });
+    stop
+}
+
 fn this_host() -> String {
     whoami::hostname().unwrap_or_else(|_| "unknown-host".to_owned())
 }
@@ -200,10 +228,10 @@ struct StoreSink<'a> {
     calls_before: u64,
     connector_calls: &'a (dyn Fn() -> u64 + Sync),
     on_progress: &'a (dyn Fn(&SyncProgress) + Send + Sync),
-    /// Records of this object the read saw but could not take in, by id where known.
-    left_out: u64,
-    left_out_ids: Vec<String>,
 }
+
+/// What the sink says when the claim is gone: another sync took the system over.
+const CLAIM_LOST: &str = "another sync took this system over (this one had gone quiet for a minute); it continues from here";
 
 fn problem_row(p: &RecordProblem) -> SyncProblem {
     SyncProblem {
@@ -218,17 +246,10 @@ fn problem_row(p: &RecordProblem) -> SyncProblem {
 impl PageSink for StoreSink<'_> {
     fn accept(&mut self, object: ObjectType, page: Page) -> Result<(), String> {
         let problems: Vec<SyncProblem> = page.problems.iter().map(problem_row).collect();
-        let left_out: Vec<&RecordProblem> =
-            page.problems.iter().filter(|p| !p.record_kept).collect();
-        self.left_out += left_out.len() as u64;
-        self.left_out_ids.extend(
-            left_out
-                .iter()
-                .filter_map(|p| p.locator.strip_prefix("id ").map(str::to_owned)),
-        );
+        let left_out = page.problems.iter().filter(|p| !p.record_kept).count() as u64;
         let mut run = self.run.clone();
         run.records_read += page.records.len() as u64;
-        run.records_failed += left_out.len() as u64;
+        run.records_failed += left_out;
         run.api_calls = self.calls_before + (self.connector_calls)();
         run.resume_from = Some(
             serde_json::to_string(&ResumePoint {
@@ -240,16 +261,24 @@ impl PageSink for StoreSink<'_> {
         let (fetched_at, run_id) = (self.fetched_at, run.id);
         let with_associations = !page.associations_omitted;
         let claim = self.claim;
-        self.workspace
+        let still_ours = self
+            .workspace
             .cache(|c| {
+                // Nothing is written once the claim is someone else's.
+                if !c.heartbeat(claim.system_id, &claim.owner, claim.clock.now())? {
+                    return Ok(false);
+                }
                 for record in &page.records {
                     c.upsert_record(record, fetched_at, run_id, with_associations)?;
                 }
                 c.add_problems(run_id, &problems)?;
-                c.heartbeat(claim.system_id, &claim.owner, claim.clock.now())?;
-                c.update_sync_run(&run)
+                c.update_sync_run(&run)?;
+                Ok(true)
             })
             .map_err(|e| e.to_string())?;
+        if !still_ours {
+            return Err(CLAIM_LOST.to_owned());
+        }
         self.run = run;
         let done = self.run.records_read - self.done_before;
         let seconds = self.started.elapsed().as_secs_f64().max(1e-3);
@@ -356,8 +385,11 @@ pub async fn sync_system(
         && holder_is_gone(holder)
     {
         // The holder crashed on this machine: no need to wait for its heartbeat to go stale.
-        let any = Timestamp::from_millis(i64::MAX);
-        claimed = workspace.cache(|c| c.claim_sync(system.id, &claim.owner, now, any))?;
+        // Taken over only from that holder, so two syncs racing for it cannot both win.
+        let holder = holder.clone();
+        if workspace.cache(|c| c.take_over_sync(system.id, &holder, &claim.owner, now))? {
+            claimed = Ok(());
+        }
     }
     if claimed.is_err() {
         return Err(AppError::new(
@@ -400,6 +432,7 @@ async fn sync_claimed(
 ) -> Result<SyncReport, AppError> {
     let started = Instant::now();
     let now = env.clock.now();
+    let _heartbeat = keep_claim_alive(env.workspace_path.clone(), claim.clone()).drop_guard();
     // An interrupted run continues where its last stored page ended. (The claim means a
     // run still marked running was left by a process that died.)
     let previous = list_sync_runs(workspace.conn(), system.id, 1)?
@@ -477,6 +510,10 @@ async fn sync_claimed(
     run.api_calls = calls_before + connector.api_calls();
     run.finished_at = Some(env.clock.now());
     let error = outcome.err();
+    if matches!(&error, Some(ConnectorError::Sink(m)) if m == CLAIM_LOST) {
+        // The run is the other sync's now: leave it alone.
+        return Err(AppError::new(ErrorCode::Conflict, CLAIM_LOST));
+    }
     run.status = match &error {
         None if run.records_failed > 0 => SyncStatus::Partial,
         None => SyncStatus::Succeeded,
@@ -598,8 +635,6 @@ async fn read_all(
             calls_before,
             connector_calls: &calls,
             on_progress,
-            left_out: 0,
-            left_out_ids: Vec::new(),
             workspace,
         };
         let request = ReadRequest {
@@ -608,7 +643,6 @@ async fn read_all(
             known_at_since,
         };
         let read = connector.read(*object, &request, &mut sink).await;
-        let (left_out, keep) = (sink.left_out, std::mem::take(&mut sink.left_out_ids));
         *run = sink.run.clone();
         read?;
         // Counted once the object is read whole, so a resumed object is not counted twice.
@@ -625,22 +659,23 @@ async fn read_all(
         finished.resume_from = next.as_ref().and_then(|p| serde_json::to_string(p).ok());
         let finished = workspace
             .cache(|c| {
-                if full {
-                    finished.records_removed +=
-                        c.remove_unseen(system.id, *object, finished.id, &keep)?;
+                if !c.heartbeat(claim.system_id, &claim.owner, claim.clock.now())? {
+                    return Ok(None);
                 }
-                // A record left out of an incremental read is read again next time: the mark
-                // only moves when the read took in everything it saw.
-                if (full || left_out == 0)
-                    && let Some(newest) = c.newest_change(system.id, *object)?
-                {
+                if full {
+                    finished.records_removed += c.remove_unseen(system.id, *object, finished.id)?;
+                }
+                // The mark moves even past a record that could not be taken in: a record that
+                // stays unreadable must not hold every later read back. It is read (and
+                // reported) again when it next changes, or by the next full sync.
+                if let Some(newest) = c.newest_change(system.id, *object)? {
                     c.set_high_water(system.id, *object, newest)?;
                 }
                 c.update_sync_run(&finished)?;
-                Ok(finished)
+                Ok(Some(finished))
             })
             .map_err(sink_error)?;
-        *run = finished;
+        *run = finished.ok_or_else(|| ConnectorError::Sink(CLAIM_LOST.to_owned()))?;
     }
     Ok(())
 }

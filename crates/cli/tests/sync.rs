@@ -305,6 +305,17 @@ async fn every_sandbox_system_syncs_completely_and_exactly() {
 
     // Incremental: change 1% of the contacts; the next sync reads exactly those. (Records
     // at the previous high-water mark are listed by the search but not read again.)
+    let (moved_to, moved_from) = {
+        let crm = running.crm.crm.read().unwrap();
+        let first = crm.contacts.live().next().unwrap();
+        let other = crm
+            .companies
+            .live()
+            .map(|c| c.id)
+            .find(|c| !first.associations.contains(c))
+            .unwrap();
+        (other, first.associations.len() as i64)
+    };
     let changed: Vec<u64> = {
         let mut crm = running.crm.crm.write().unwrap();
         let now = i64::try_from(
@@ -319,15 +330,38 @@ async fn every_sandbox_system_syncs_completely_and_exactly() {
             let record = crm.set_mut(CrmType::Contacts).records.get_mut(id).unwrap();
             record.set("jobtitle", format!("Changed {id}"), now, "API");
         }
+        // The first one also moves to another company.
+        let record = crm
+            .set_mut(CrmType::Contacts)
+            .records
+            .get_mut(&ids[0])
+            .unwrap();
+        record.associations = [moved_to].into();
         ids
     };
     let associations_before = count(&conn, "SELECT count(*) FROM record_associations");
     let report = sync(&env, "HubSpot", SyncChoice::Auto).await;
     assert_eq!(report.mode, "incremental");
+    let moved: Vec<String> = conn
+        .prepare(
+            "SELECT a.external_id FROM record_associations a JOIN records r ON r.id = a.record_id
+             JOIN systems s ON s.id = r.system_id
+             WHERE s.name = 'HubSpot' AND r.object = 'person' AND r.external_id = ?1",
+        )
+        .unwrap()
+        .query_map([changed[0].to_string()], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(
+        moved,
+        [moved_to.to_string()],
+        "associations come with the changes"
+    );
     assert_eq!(
         count(&conn, "SELECT count(*) FROM record_associations"),
-        associations_before,
-        "a batch read carries no associations; the cached ones stay"
+        associations_before - moved_from + 1,
+        "only the moved contact's associations changed"
     );
     assert_eq!(
         report.records_read,

@@ -103,19 +103,44 @@ impl CacheWrite<'_> {
         {
             return Ok(Err(other));
         }
-        self.heartbeat(system_id, owner, now)?;
-        Ok(Ok(()))
-    }
-
-    /// Keeps a claim alive (every page of a sync).
-    pub fn heartbeat(&self, system_id: i64, owner: &str, now: Timestamp) -> Result<(), StoreError> {
         self.tx.execute(
             "INSERT INTO sync_claims (system_id, owner, heartbeat) VALUES (?1, ?2, ?3)
              ON CONFLICT (system_id) DO UPDATE SET owner = excluded.owner,
                                                    heartbeat = excluded.heartbeat",
             params![system_id, owner, now.millis()],
         )?;
-        Ok(())
+        Ok(Ok(()))
+    }
+
+    /// Takes a claim over from `dead`, a holder known to be gone. Fails (false) when someone
+    /// else got there first.
+    pub fn take_over_sync(
+        &self,
+        system_id: i64,
+        dead: &str,
+        owner: &str,
+        now: Timestamp,
+    ) -> Result<bool, StoreError> {
+        let changed = self.tx.execute(
+            "UPDATE sync_claims SET owner = ?3, heartbeat = ?4 WHERE system_id = ?1 AND owner = ?2",
+            params![system_id, dead, owner, now.millis()],
+        )?;
+        Ok(changed == 1)
+    }
+
+    /// Keeps `owner`'s claim alive. False when the claim is no longer theirs (it went stale
+    /// and another sync took it): the caller must stop.
+    pub fn heartbeat(
+        &self,
+        system_id: i64,
+        owner: &str,
+        now: Timestamp,
+    ) -> Result<bool, StoreError> {
+        let changed = self.tx.execute(
+            "UPDATE sync_claims SET heartbeat = ?3 WHERE system_id = ?1 AND owner = ?2",
+            params![system_id, owner, now.millis()],
+        )?;
+        Ok(changed == 1)
     }
 
     pub fn release_sync(&self, system_id: i64, owner: &str) -> Result<(), StoreError> {
@@ -177,22 +202,22 @@ impl CacheWrite<'_> {
 
     /// After a complete full read: drops the records of `object` this run did not see
     /// (deleted in the system). Returns how many went.
-    /// `keep` names records the read saw but could not take in (a bad record): their
-    /// previous snapshot stays rather than vanish.
+    /// Records the run saw but could not take in (problems located `id <external id>`,
+    /// across every attempt of a resumed run) keep their previous snapshot rather than vanish.
     pub fn remove_unseen(
         &self,
         system_id: i64,
         object: ObjectType,
         run_id: i64,
-        keep: &[String],
     ) -> Result<u64, StoreError> {
-        let keep = serde_json::to_string(keep)
-            .map_err(|e| StoreError::Invalid(format!("kept ids: {e}")))?;
         let n = self.tx.execute(
             "DELETE FROM records WHERE system_id = ?1 AND object = ?2
                AND (sync_run_id IS NULL OR sync_run_id <> ?3)
-               AND external_id NOT IN (SELECT value FROM json_each(?4))",
-            params![system_id, object.as_str(), run_id, keep],
+               AND external_id NOT IN (
+                   SELECT substr(locator, 4) FROM sync_problems
+                   WHERE sync_run_id = ?3 AND object = ?2 AND record_kept = 0
+                     AND locator LIKE 'id %')",
+            params![system_id, object.as_str(), run_id],
         )?;
         Ok(n as u64)
     }

@@ -13,7 +13,7 @@ use steward_domain::{
     LinkBasis, NewSystem, ObjectType, Population, Record, RecordKey, RecordLink, Role, SystemKind,
     SystemName, Timestamp,
 };
-use steward_store::{StoreError, SyncMode, SyncRun, SyncStatus, Workspace};
+use steward_store::{StoreError, SyncMode, SyncProblem, SyncRun, SyncStatus, Workspace};
 
 fn event(action: &str, subject: &str) -> AuditEvent {
     AuditEvent {
@@ -454,7 +454,17 @@ fn the_cache_keeps_what_a_partial_read_did_not_see_and_links_by_shared_id() {
         .cache(|c| {
             let run = c.start_sync_run(hub.id, at, SyncMode::Full)?;
             c.upsert_record(&bare, at, run, false)?;
-            c.remove_unseen(hub.id, ObjectType::Person, run, &["103".to_owned()])
+            c.add_problems(
+                run,
+                &[SyncProblem {
+                    object: ObjectType::Person,
+                    locator: "id 103".into(),
+                    field: Some("createdAt".into()),
+                    reason: "createdAt is not an RFC 3339 time".into(),
+                    record_kept: false,
+                }],
+            )?;
+            c.remove_unseen(hub.id, ObjectType::Person, run)
         })
         .unwrap();
     assert_eq!(removed, 1);
@@ -498,4 +508,16 @@ fn the_cache_keeps_what_a_partial_read_did_not_see_and_links_by_shared_id() {
     );
     ws.cache(|c| c.release_sync(hub.id, "cli")).unwrap();
     assert_eq!(claim(&mut ws, hub.id, "app", t1, 0), Ok(()));
+    // A heartbeat keeps only its owner's claim; a takeover succeeds once, from the dead one.
+    assert!(ws.cache(|c| c.heartbeat(hub.id, "app", t1)).unwrap());
+    assert!(!ws.cache(|c| c.heartbeat(hub.id, "cli", t1)).unwrap());
+    assert!(
+        ws.cache(|c| c.take_over_sync(hub.id, "app", "b", t1))
+            .unwrap()
+    );
+    assert!(
+        !ws.cache(|c| c.take_over_sync(hub.id, "app", "c", t1))
+            .unwrap()
+    );
+    assert!(!ws.cache(|c| c.heartbeat(hub.id, "app", t1)).unwrap());
 }

@@ -260,6 +260,43 @@ impl HubspotConnector {
         Ok(url)
     }
 
+    /// Inputs per batch read: HubSpot pages reads with property history at 50.
+    fn batch_size(&self) -> usize {
+        if self.settings.with_history {
+            LIST_PAGE
+        } else {
+            BATCH_MAX
+        }
+    }
+
+    /// Sets each contact's company associations from the v4 associations batch read.
+    async fn attach_companies(&self, contacts: &mut [wire::Object]) -> Result<(), ConnectorError> {
+        let what = "reading contact→company associations";
+        let url = self.url("crm/v4/associations/contacts/companies/batch/read")?;
+        let mut companies: HashMap<String, Vec<wire::AssociationRef>> = HashMap::new();
+        let ids: Vec<String> = contacts.iter().map(|o| o.id.clone()).collect();
+        for chunk in ids.chunks(BATCH_MAX) {
+            let body =
+                json!({ "inputs": chunk.iter().map(|id| json!({"id": id})).collect::<Vec<_>>() });
+            let reply = self.post(what, url.clone(), &body, false).await?;
+            let read: wire::AssociationBatch = reply.json(&self.ctx.system_name, what)?;
+            for result in read.results {
+                companies.entry(result.from.id).or_default().extend(
+                    result.to.into_iter().filter_map(|t| {
+                        wire::id_text(&t.to_object_id).map(|id| wire::AssociationRef { id })
+                    }),
+                );
+            }
+        }
+        for contact in contacts {
+            let results = companies.remove(&contact.id).unwrap_or_default();
+            contact.associations = [("companies".to_owned(), wire::AssociationList { results })]
+                .into_iter()
+                .collect();
+        }
+        Ok(())
+    }
+
     /// One page of a listing with every property. When naming them all would make the URL
     /// too long, lists ids (and associations) and batch-reads the properties.
     async fn list_page(
@@ -284,14 +321,8 @@ impl HubspotConnector {
             .await?
             .json(&self.ctx.system_name, &what)?;
         let ids: Vec<String> = listed.results.iter().map(|o| o.id.clone()).collect();
-        let mut read = std::collections::HashMap::new();
-        // History makes batch reads heavier; HubSpot pages those at 50.
-        let chunk = if self.settings.with_history {
-            LIST_PAGE
-        } else {
-            BATCH_MAX
-        };
-        for ids in ids.chunks(chunk) {
+        let mut read = HashMap::new();
+        for ids in ids.chunks(self.batch_size()) {
             for o in self.batch_read(object, ids, names, archived).await? {
                 read.insert(o.id.clone(), o);
             }
@@ -446,12 +477,18 @@ impl HubspotConnector {
                 ids.push(o.id);
             }
             let mut objects = Vec::with_capacity(ids.len());
-            for chunk in ids.chunks(BATCH_MAX) {
+            for chunk in ids.chunks(self.batch_size()) {
                 objects.extend(self.batch_read(object, chunk, &names, false).await?);
+            }
+            // A batch read carries no associations: a contact's companies come from the
+            // associations API, so a new or re-assigned contact is linked like in a listing.
+            let with_associations = object == ObjectType::Person;
+            if with_associations {
+                self.attach_companies(&mut objects).await?;
             }
             let resume = serde_json::to_string(&Cursor::Changed { since: newest }).ok();
             let mut page = wire::to_page(&self.ctx, object, objects, resume);
-            page.associations_omitted = true;
+            page.associations_omitted = !with_associations;
             deliver(sink, object, page)?;
             if !full_page {
                 return Ok(());

@@ -49,6 +49,41 @@ pub struct AssociationRef {
     pub id: String,
 }
 
+/// `POST /crm/v4/associations/{from}/{to}/batch/read`.
+#[derive(Debug, Deserialize)]
+pub struct AssociationBatch {
+    #[serde(default)]
+    pub results: Vec<AssociationResult>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct AssociationResult {
+    pub from: AssociationFrom,
+    #[serde(default)]
+    pub to: Vec<AssociationTo>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct AssociationFrom {
+    pub id: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AssociationTo {
+    /// A number in HubSpot's v4 answers (a string in some).
+    pub to_object_id: serde_json::Value,
+}
+
+/// An id HubSpot sent as a number or a string.
+pub fn id_text(value: &serde_json::Value) -> Option<String> {
+    match value {
+        serde_json::Value::Number(n) => Some(n.to_string()),
+        serde_json::Value::String(s) if !s.is_empty() => Some(s.clone()),
+        _ => None,
+    }
+}
+
 #[derive(Debug, Deserialize)]
 pub struct AssociationList {
     #[serde(default)]

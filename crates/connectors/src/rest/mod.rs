@@ -269,6 +269,16 @@ pub fn connect(
     })
 }
 
+/// A fingerprint of a page's records, to notice the same page served twice.
+fn page_digest(items: &[Value]) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    for item in items {
+        item.to_string().hash(&mut hasher);
+    }
+    hasher.finish()
+}
+
 /// Text for a JSON value. Understands the typed objects some RPC-style APIs send
 /// (Tryton's `{"__class__": "datetime", …}`, `date`, `Decimal`).
 fn text_of(value: &Value) -> Option<String> {
@@ -496,7 +506,8 @@ impl Connector for RestConnector {
         // The resume token is the paging position (offset, page or cursor) to fetch next.
         let mut position: Option<String> = request.resume.clone();
         let mut index = 0_u64;
-        let mut previous_first: Option<String> = None;
+        let mut previous_page: Option<u64> = None;
+        let mut fullest = 0_u64;
         loop {
             self.ctx.check_cancelled()?;
             let extra: Vec<(String, String)> = match &spec.paging {
@@ -544,7 +555,17 @@ impl Connector for RestConnector {
             if let (Some(since), Some(inc)) = (request.since, &spec.incremental) {
                 extra.push((inc.param.clone(), inc.format.write(since)));
             }
-            let body = self.fetch(spec, &extra).await?;
+            let body = match self.fetch(spec, &extra).await {
+                Ok(body) => body,
+                // Some APIs (Django REST framework among them) answer a page past the last
+                // one with 404: that is the end, not a failure.
+                Err(ConnectorError::Http { status: 404, .. })
+                    if position.is_some() && !matches!(spec.paging, Paging::Cursor { .. }) =>
+                {
+                    return Ok(());
+                }
+                Err(e) => return Err(e),
+            };
             let items = body
                 .pointer(&spec.record_path)
                 .and_then(Value::as_array)
@@ -563,20 +584,20 @@ impl Connector for RestConnector {
             }
             let count = items.len() as u64;
             // An API that ignores the paging parameters sends the same page forever.
-            let first_id = items
-                .first()
-                .and_then(|i| i.pointer(&spec.id))
-                .and_then(text_of);
-            if first_id.is_some() && first_id == previous_first {
+            let digest = page_digest(items);
+            if count > 0 && Some(digest) == previous_page {
                 return Err(ConnectorError::Protocol {
                     system: self.ctx.system_name.clone(),
                     what: format!("listing {object}"),
-                    reason: "two pages in a row start with the same record: check the paging parameter names in the config".into(),
+                    reason: "two pages in a row are the same: check the paging parameter names in the config".into(),
                 });
             }
-            previous_first = first_id;
-            // Offset and page paging end on an empty page, not a short one: an API may cap
-            // the page size below what was asked without saying so.
+            previous_page = Some(digest);
+            // Offset and page paging end on an empty page, or on one shorter than the
+            // fullest page so far: an API may cap the page size below what was asked
+            // without saying so, so the asked-for size proves nothing.
+            let ended = count == 0 || count < fullest;
+            fullest = fullest.max(count);
             let next = match &spec.paging {
                 Paging::None => None,
                 Paging::Offset { .. } => {
@@ -584,14 +605,14 @@ impl Connector for RestConnector {
                         .as_deref()
                         .and_then(|p| p.parse().ok())
                         .unwrap_or(0);
-                    (count > 0).then(|| (at + count).to_string())
+                    (!ended).then(|| (at + count).to_string())
                 }
                 Paging::PageNumber { first_page, .. } => {
                     let at: u64 = position
                         .as_deref()
                         .and_then(|p| p.parse().ok())
                         .unwrap_or(u64::from(*first_page));
-                    (count > 0).then(|| (at + 1).to_string())
+                    (!ended).then(|| (at + 1).to_string())
                 }
                 Paging::Cursor { cursor_path, .. } => body
                     .pointer(cursor_path)

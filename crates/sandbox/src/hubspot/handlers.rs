@@ -620,6 +620,76 @@ pub async fn search(
     admitted.respond(StatusCode::OK, Some(body))
 }
 
+/// POST /crm/v4/associations/{fromObjectType}/{toObjectType}/batch/read — each input's
+/// associated records of the other type; inputs without any are left out of `results`.
+pub async fn associations_read(
+    State(app): App,
+    Path((from, to)): Path<(String, String)>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let (admitted, object) = match begin(
+        &app,
+        &headers,
+        "POST /crm/v4/associations/{fromObjectType}/{toObjectType}/batch/read",
+        Limit::TenSecondly,
+        &from,
+    ) {
+        Ok(started) => started,
+        Err(refusal) => return refusal,
+    };
+    match object_type(&app, &to) {
+        Ok(other) if other != object => {}
+        Ok(_) => return validation(&app, "associations join two different object types"),
+        Err(refusal) => return refusal,
+    }
+    let body = match parse_body(&app, &body) {
+        Ok(b) => b,
+        Err(r) => return r,
+    };
+    let inputs = match batch_inputs(&app, &body) {
+        Ok(i) => i,
+        Err(r) => return r,
+    };
+    let started = now_ms();
+    let crm = app
+        .crm
+        .read()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let set = crm.set(object);
+    let type_id = match object {
+        ObjectType::Contacts => 1,
+        ObjectType::Companies => 2,
+    };
+    let results: Vec<Value> = inputs
+        .iter()
+        .filter_map(|input| {
+            let id = input_id(input);
+            let record = id.parse::<u64>().ok().and_then(|n| set.records.get(&n))?;
+            (!record.associations.is_empty()).then(|| {
+                let to: Vec<Value> = record
+                    .associations
+                    .iter()
+                    .map(|other_id| {
+                        json!({"toObjectId": other_id, "associationTypes": [
+                        {"category": "HUBSPOT_DEFINED", "typeId": type_id, "label": null}]})
+                    })
+                    .collect();
+                json!({"from": {"id": id}, "to": to})
+            })
+        })
+        .collect();
+    admitted.respond(
+        StatusCode::OK,
+        Some(json!({
+            "status": "COMPLETE",
+            "results": results,
+            "startedAt": iso(started),
+            "completedAt": iso(now_ms()),
+        })),
+    )
+}
+
 /// POST /crm/v3/objects/{objectType}/merge — irreversible; a profile holds at most 250
 /// identities ("Error handling": 414, "Cannot have more than 250 identities on a profile").
 pub async fn merge(

@@ -289,6 +289,10 @@ pub fn router(server: Arc<CrmServer>) -> Router {
             "/crm/v3/properties/{object_type}",
             get(handlers::properties),
         )
+        .route(
+            "/crm/v4/associations/{from}/{to}/batch/read",
+            post(handlers::associations_read),
+        )
         .route("/_sandbox/stats", get(handlers::stats))
         .with_state(server)
 }
