@@ -3,41 +3,14 @@
 
 #![allow(clippy::unwrap_used)] // a test should fail loudly at the first surprise
 
+mod support;
+
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 
-use serde_json::Value;
-
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-impl Run {
-    fn json(&self) -> Value {
-        serde_json::from_str(&self.stdout).unwrap_or_else(|e| panic!("{e}: {}", self.stdout))
-    }
-}
+use support::Run;
 
 fn steward(workspace: &Path, args: &[&str], env: &[(&str, &str)]) -> Run {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_steward"));
-    cmd.arg("--workspace").arg(workspace).args(args);
-    cmd.env("STEWARD_KEYCHAIN_SERVICE", keychain_service())
-        .env("USER", "ci-owner");
-    for (k, v) in env {
-        cmd.env(k, v);
-    }
-    let Output {
-        status,
-        stdout,
-        stderr,
-    } = cmd.output().unwrap();
-    Run {
-        code: status.code().unwrap_or(-1),
-        stdout: String::from_utf8(stdout).unwrap(),
-        stderr: String::from_utf8(stderr).unwrap(),
-    }
+    support::steward(workspace, &keychain_service(), args, env)
 }
 
 fn keychain_service() -> String {

@@ -13,30 +13,10 @@ use serde_json::Value;
 use steward_sandbox::faults::FaultRates;
 use steward_sandbox::server::{Config, start};
 
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-fn steward(workspace: &Path, service: &str, args: &[&str], env: &[(&str, &str)]) -> Run {
-    let output = Command::new(env!("CARGO_BIN_EXE_steward"))
-        .arg("--workspace")
-        .arg(workspace)
-        .args(args)
-        .env("STEWARD_KEYCHAIN_SERVICE", service)
-        .envs(env.iter().copied())
-        .output()
-        .unwrap();
-    Run {
-        code: output.status.code().unwrap_or(-1),
-        stdout: String::from_utf8(output.stdout).unwrap(),
-        stderr: String::from_utf8(output.stderr).unwrap(),
-    }
-}
+use support::{Run, steward};
 
 fn json(run: &Run) -> Value {
-    serde_json::from_str(&run.stdout).unwrap_or_else(|e| panic!("{e}: {}", run.stdout))
+    run.json()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -55,25 +35,8 @@ async fn sync_and_inventory_print_json_export_csv_and_exit_by_outcome() {
     let ws = dir.path().join("ws.steward");
     let e = &running.endpoints;
     let run = |args: &[&str], env: &[(&str, &str)]| steward(&ws, &service, args, env);
-    assert_eq!(run(&["workspace", "init"], &[]).code, 0);
     let token = e.crm.token.clone();
-    let added = run(
-        &[
-            "system",
-            "add",
-            "HubSpot",
-            "--kind",
-            "hubspot",
-            "--role",
-            "hub",
-            "--base-url",
-            &e.crm.base_url,
-            "--token-env",
-            "CRM_TOKEN",
-        ],
-        &[("CRM_TOKEN", &token)],
-    );
-    assert_eq!(added.code, 0, "{}", added.stderr);
+    add_hub(&ws, &service, &e.crm.base_url, &token);
     let events = e.files.events_csv.display().to_string();
     let added = run(
         &[
@@ -224,34 +187,12 @@ async fn a_sync_killed_midway_resumes_in_the_next_process() {
     .unwrap();
     let e = &running.endpoints;
     let token = e.crm.token.clone();
-    let add = |ws: &Path| {
-        assert_eq!(steward(ws, &service, &["workspace", "init"], &[]).code, 0);
-        let added = steward(
-            ws,
-            &service,
-            &[
-                "system",
-                "add",
-                "HubSpot",
-                "--kind",
-                "hubspot",
-                "--role",
-                "hub",
-                "--base-url",
-                &e.crm.base_url,
-                "--token-env",
-                "CRM_TOKEN",
-            ],
-            &[("CRM_TOKEN", &token)],
-        );
-        assert_eq!(added.code, 0, "{}", added.stderr);
-    };
     let (crashed, clean) = (
         dir.path().join("crashed.steward"),
         dir.path().join("clean.steward"),
     );
-    add(&crashed);
-    add(&clean);
+    add_hub(&crashed, &service, &e.crm.base_url, &token);
+    add_hub(&clean, &service, &e.crm.base_url, &token);
 
     let mut child = Command::new(env!("CARGO_BIN_EXE_steward"))
         .arg("--workspace")
@@ -300,4 +241,28 @@ async fn a_sync_killed_midway_resumes_in_the_next_process() {
     let whole = steward(&clean, &service, &["--json", "sync"], &[]);
     assert_eq!(whole.code, 0, "{}", whole.stderr);
     assert_eq!(support::snapshot(&crashed), support::snapshot(&clean));
+}
+
+/// A new workspace with the sandbox CRM registered as the hub, its token in the keychain.
+fn add_hub(ws: &Path, service: &str, base_url: &str, token: &str) {
+    assert_eq!(steward(ws, service, &["workspace", "init"], &[]).code, 0);
+    let added = steward(
+        ws,
+        service,
+        &[
+            "system",
+            "add",
+            "HubSpot",
+            "--kind",
+            "hubspot",
+            "--role",
+            "hub",
+            "--base-url",
+            base_url,
+            "--token-env",
+            "CRM_TOKEN",
+        ],
+        &[("CRM_TOKEN", token)],
+    );
+    assert_eq!(added.code, 0, "{}", added.stderr);
 }

@@ -4,8 +4,10 @@
 #![allow(dead_code)]
 
 use std::path::Path;
+use std::process::Command;
 
 use rusqlite::Connection;
+use serde_json::Value;
 use steward_app::Keychain;
 
 /// The OS keychain under a service name of this test's own, or `None` (the test is skipped
@@ -66,4 +68,37 @@ pub fn snapshot(path: &Path) -> Vec<String> {
         count(&conn, "SELECT count(*) FROM record_links")
     ));
     out
+}
+
+/// What a `steward` run printed and how it ended.
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Run {
+    /// Stdout as the one JSON document `--json` promises.
+    pub fn json(&self) -> Value {
+        serde_json::from_str(&self.stdout).unwrap_or_else(|e| panic!("{e}: {}", self.stdout))
+    }
+}
+
+/// Runs the `steward` binary on `workspace`, its secrets under the keychain `service`, as
+/// the user `ci-owner`.
+pub fn steward(workspace: &Path, service: &str, args: &[&str], env: &[(&str, &str)]) -> Run {
+    let output = Command::new(env!("CARGO_BIN_EXE_steward"))
+        .arg("--workspace")
+        .arg(workspace)
+        .args(args)
+        .env("STEWARD_KEYCHAIN_SERVICE", service)
+        .env("USER", "ci-owner")
+        .envs(env.iter().copied())
+        .output()
+        .unwrap();
+    Run {
+        code: output.status.code().unwrap_or(-1),
+        stdout: String::from_utf8(output.stdout).unwrap(),
+        stderr: String::from_utf8(output.stderr).unwrap(),
+    }
 }
