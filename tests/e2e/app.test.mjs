@@ -66,11 +66,13 @@ test('a second hub is refused with the reason and what to do', async () => {
   const { browser } = app;
   await (await browser.$('button=Add system')).click();
   const form = await browser.$('form.add-form');
-  await (await form.$('input[name="name"]')).setValue('Salesforce');
-  await (await form.$('select[name="kind"]')).selectByAttribute('value', 'salesforce');
+  await (await form.$('input[name="name"]')).setValue('Old CRM');
+  await (await form.$('select[name="kind"]')).selectByAttribute('value', 'rest');
   const hubOption = await form.$('select[name="role"] option[value="hub"]');
   assert.equal(await hubOption.getAttribute('disabled'), 'true', 'the hub slot is taken');
   await (await form.$('input[name="location"]')).setValue('not-a-url');
+  // A REST system must name its config file; the URL is checked first.
+  await (await form.$('input[name="config"]')).setValue('/srv/steward/old-crm.toml');
   await (await form.$('button[type="submit"]')).click();
   const alert = await form.$('[role="alert"]');
   await alert.waitForDisplayed();
