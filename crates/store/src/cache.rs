@@ -301,7 +301,7 @@ pub fn high_water(
 }
 
 /// The newest modification time among a system's cached records of `object`.
-pub fn newest_change(
+fn newest_change(
     conn: &Connection,
     system_id: i64,
     object: ObjectType,

@@ -21,7 +21,7 @@ use std::path::{Path, PathBuf};
 use rusqlite::{Connection, TransactionBehavior};
 use steward_domain::{AuditEvent, ChainStatus, ChainedEntry};
 
-pub use cache::{CacheWrite, SystemField, high_water, ids_modified_at, newest_change};
+pub use cache::{CacheWrite, SystemField, high_water, ids_modified_at};
 pub use error::StoreError;
 pub use inventory::{
     ChangeActivity, ObjectCount, change_activity, field_fill, linked_records, newest_activity,

@@ -208,7 +208,7 @@ impl PostgresConnector {
 #[async_trait]
 impl Connector for PostgresConnector {
     fn objects(&self) -> Vec<ObjectType> {
-        self.settings.objects.iter().map(|o| o.object).collect()
+        self.settings.object_types()
     }
 
     fn crosswalks(&self) -> Vec<Crosswalk> {
@@ -216,7 +216,7 @@ impl Connector for PostgresConnector {
     }
 
     fn incremental(&self) -> bool {
-        self.settings.objects.iter().all(|o| o.updated_at.is_some())
+        self.settings.incremental()
     }
 
     async fn healthcheck(&self) -> Result<(), ConnectorError> {

@@ -96,6 +96,16 @@ impl SqlSettings {
             })
     }
 
+    /// The configured objects, in the order they are read.
+    pub(crate) fn object_types(&self) -> Vec<ObjectType> {
+        self.objects.iter().map(|o| o.object).collect()
+    }
+
+    /// Incremental reads need a change-time column on every object.
+    pub(crate) fn incremental(&self) -> bool {
+        self.objects.iter().all(|o| o.updated_at.is_some())
+    }
+
     pub(crate) fn crosswalks(&self) -> Vec<Crosswalk> {
         self.objects
             .iter()

@@ -58,7 +58,7 @@ impl SqliteConnector {
 #[async_trait]
 impl Connector for SqliteConnector {
     fn objects(&self) -> Vec<ObjectType> {
-        self.settings.objects.iter().map(|o| o.object).collect()
+        self.settings.object_types()
     }
 
     fn crosswalks(&self) -> Vec<Crosswalk> {
@@ -66,7 +66,7 @@ impl Connector for SqliteConnector {
     }
 
     fn incremental(&self) -> bool {
-        self.settings.objects.iter().all(|o| o.updated_at.is_some())
+        self.settings.incremental()
     }
 
     async fn healthcheck(&self) -> Result<(), ConnectorError> {
