@@ -33,6 +33,7 @@ pub fn run() {
     let result = tauri::Builder::default()
         .manage(state)
         .manage(commands::inventory::SyncJob::default())
+        .manage(commands::duplicates::MatchJob::default())
         .invoke_handler(tauri::generate_handler![
             commands::workspace::workspace_info,
             commands::systems::list_systems,
@@ -44,6 +45,10 @@ pub fn run() {
             commands::inventory::export_inventory_csv,
             commands::inventory::sync_systems,
             commands::inventory::cancel_sync,
+            commands::duplicates::duplicates,
+            commands::duplicates::duplicate_cluster,
+            commands::duplicates::find_duplicates,
+            commands::duplicates::cancel_duplicates,
         ])
         .run(tauri::generate_context!("tauri.conf.json"));
     if let Err(err) = result {

@@ -7,6 +7,10 @@ use steward_domain::{CredentialKind, Lifecycle, Population, Role, SystemKind, Tr
 use ts_rs::{Config, TS};
 
 use crate::activity::{AuditEntryView, AuditPage, AuditVerification};
+use crate::duplicates::{
+    ClusterDetail, ClusterSummary, DuplicatesProgress, DuplicatesView, EvidenceView, LinkView,
+    MatchRunView, MemberValue, MemberView,
+};
 use crate::error::{AppError, ErrorCode};
 use crate::inventory::{FieldInventory, InventoryView, ObjectInventory, SyncView, SystemInventory};
 use crate::sync::{ProblemView, SyncChoice, SyncProgress, SyncReport};
@@ -107,6 +111,15 @@ pub fn typescript_bindings() -> String {
         SyncView::decl(&cfg),
         SystemInventory::decl(&cfg),
         InventoryView::decl(&cfg),
+        DuplicatesProgress::decl(&cfg),
+        MatchRunView::decl(&cfg),
+        ClusterSummary::decl(&cfg),
+        DuplicatesView::decl(&cfg),
+        MemberValue::decl(&cfg),
+        MemberView::decl(&cfg),
+        EvidenceView::decl(&cfg),
+        LinkView::decl(&cfg),
+        ClusterDetail::decl(&cfg),
     ] {
         let _ = writeln!(out, "export {decl}\n");
     }

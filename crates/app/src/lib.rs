@@ -5,6 +5,7 @@
 pub mod activity;
 mod bindings;
 mod clock;
+pub mod duplicates;
 pub mod error;
 pub mod inventory;
 pub mod sync;

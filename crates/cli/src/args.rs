@@ -47,12 +47,58 @@ pub enum Command {
     /// Benchmarks that print the figures recorded in docs/BENCHMARKS.md.
     #[command(subcommand)]
     Bench(BenchCommand),
+    /// Find duplicate records in a CSV file: clusters out, one row per record.
+    Dedupe(DedupeArgs),
+    /// Find the people that are one person, within and across the workspace's systems.
+    Duplicates(DuplicatesArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct DuplicatesArgs {
+    /// Show the last run's clusters instead of matching again.
+    #[arg(long)]
+    pub last: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct DedupeArgs {
+    /// CSV with a header and an `id` column (see CLI.md for the recognised columns).
+    #[arg(long, value_name = "FILE.csv")]
+    pub input: PathBuf,
+    /// Where to write `id,cluster_id,score`.
+    #[arg(long, value_name = "CLUSTERS.csv")]
+    pub out: PathBuf,
+    /// Extra columns, comparisons, blocking keys and the threshold (TOML).
+    #[arg(long, value_name = "RULES.toml")]
+    pub rules: Option<PathBuf>,
+    /// The match probability a link needs (default 0.5, or the rules file's).
+    #[arg(long, value_name = "X")]
+    pub threshold: Option<f64>,
+    /// For benchmarks: score the clusters against `id,entity` (pairwise precision, recall,
+    /// F1, and blocking recall) and add the scores to the summary.
+    #[arg(long, value_name = "TRUTH.csv")]
+    pub truth: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]
 pub enum BenchCommand {
     /// Full and incremental sync of the sandbox CRM at the Pro rate tier.
     Sync(BenchSyncArgs),
+    /// Write the matching benchmark's leads (`leads.csv`) and their ground truth
+    /// (`truth.csv`), and print a JSON summary of what was seeded.
+    Leads(BenchLeadsArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct BenchLeadsArgs {
+    #[arg(long, default_value_t = 42)]
+    pub seed: u64,
+    /// Records to write (people with duplicates included).
+    #[arg(long, default_value_t = 100_000)]
+    pub size: usize,
+    /// The directory to write leads.csv and truth.csv into (created if missing).
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
 }
 
 #[derive(Debug, Args)]

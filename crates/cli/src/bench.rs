@@ -16,7 +16,7 @@ use steward_app::{AppError, Clock, ErrorCode, Keychain, Secret, Steward};
 use steward_domain::{Population, Role, SystemKind};
 use tokio_util::sync::CancellationToken;
 
-use crate::args::BenchSyncArgs;
+use crate::args::{BenchLeadsArgs, BenchSyncArgs};
 
 fn failed(message: impl Into<String>) -> AppError {
     AppError::new(ErrorCode::ExternalSystem, message)
@@ -302,5 +302,31 @@ pub fn sync(args: &BenchSyncArgs, json_out: bool) -> Result<(), AppError> {
         "  cached: {} contacts, {} companies; inventory built in {:.2} s; changed before the incremental sync: {}",
         f.contacts, f.companies, f.inventory_seconds, f.changed
     );
+    Ok(())
+}
+
+/// `steward bench leads`: writes the matching benchmark's data set and prints one JSON line
+/// with what was seeded (see `steward_sandbox::leads`).
+pub fn leads(args: &BenchLeadsArgs) -> Result<(), AppError> {
+    let started = Instant::now();
+    let summary = steward_sandbox::leads::write(args.seed, args.size, &args.out).map_err(|e| {
+        AppError::new(
+            ErrorCode::Io,
+            format!("bench leads: {}: {e}", args.out.display()),
+        )
+    })?;
+    let mut line = serde_json::to_value(&summary).unwrap_or_default();
+    if let Some(fields) = line.as_object_mut() {
+        fields.insert(
+            "leads".into(),
+            json!(args.out.join("leads.csv").display().to_string()),
+        );
+        fields.insert(
+            "truth".into(),
+            json!(args.out.join("truth.csv").display().to_string()),
+        );
+        fields.insert("seconds".into(), json!(started.elapsed().as_secs_f64()));
+    }
+    println!("{line}");
     Ok(())
 }

@@ -93,6 +93,19 @@ pub fn run(cli: Cli) -> Result<Outcome, AppError> {
             return crate::sync::run(&app, &args, &out);
         }
         Command::Bench(BenchCommand::Sync(args)) => crate::bench::sync(&args, out.json)?,
+        Command::Bench(BenchCommand::Leads(args)) => crate::bench::leads(&args)?,
+        Command::Dedupe(args) => crate::dedupe::run(&args, out.json)?,
+        Command::Duplicates(args) => {
+            let app = open()?;
+            if !args.last {
+                let env = app.sync_env();
+                let progress = |p: steward_app::duplicates::DuplicatesProgress| {
+                    tracing::debug!(stage = %p.stage, done = p.done, total = p.total, "matching");
+                };
+                steward_app::duplicates::find_duplicates(&env, &progress, &|| false)?;
+            }
+            out.duplicates(&app.duplicates_listing()?);
+        }
         Command::Inventory(args) => {
             let app = open()?;
             let inventory = app.inventory()?;

@@ -4,6 +4,7 @@
 mod args;
 mod bench;
 mod commands;
+mod dedupe;
 mod demo;
 mod output;
 mod sandbox;

@@ -257,6 +257,42 @@ impl Printer {
 }
 
 /// Prints an error and picks the exit code: 2 for bad input, 3 when something outside failed.
+impl Printer {
+    pub fn duplicates(&self, listing: &steward_app::duplicates::DuplicatesListing) {
+        if self.json {
+            return print_json(listing);
+        }
+        let Some(run) = &listing.run else {
+            println!("No duplicates found yet: run `steward duplicates`.");
+            return;
+        };
+        println!(
+            "{} people compared in {} pairs ({:.1} s): {} clusters hold {} records.",
+            run.records, run.pairs_compared, run.seconds, run.clusters, run.duplicate_records
+        );
+        for cluster in listing.clusters.iter().take(50) {
+            let members: Vec<String> = cluster
+                .members
+                .iter()
+                .map(|m| format!("{}:{}", m.system, m.external_id))
+                .collect();
+            println!(
+                "  {:>5}  {:.3}  {}  [{}]",
+                cluster.summary.cluster,
+                cluster.summary.score,
+                cluster.summary.label,
+                members.join(", ")
+            );
+        }
+        if listing.clusters.len() > 50 {
+            println!(
+                "  … and {} more (--json for all)",
+                listing.clusters.len() - 50
+            );
+        }
+    }
+}
+
 pub fn fail(err: &AppError, json: bool) -> ExitCode {
     eprintln!("steward: {}", err.message);
     if json {

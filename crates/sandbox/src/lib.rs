@@ -6,6 +6,7 @@ pub mod clock;
 pub mod faults;
 pub mod files;
 pub mod hubspot;
+pub mod leads;
 pub mod map;
 pub mod seed;
 pub mod server;

@@ -8,6 +8,7 @@
 mod audit;
 mod cache;
 mod catalog;
+mod duplicates;
 mod error;
 mod inventory;
 mod open;
@@ -22,6 +23,11 @@ use rusqlite::{Connection, TransactionBehavior};
 use steward_domain::{AuditEvent, ChainStatus, ChainedEntry};
 
 pub use cache::{CacheWrite, SystemField, high_water, ids_modified_at};
+pub use duplicates::{
+    ClusterRow, LinkRow, MatchRun, NewCluster, PersonForMatching, PersonWithId,
+    get_duplicate_cluster, latest_match_run, list_duplicate_clusters, list_duplicate_members,
+    people_for_matching, people_for_matching_ids,
+};
 pub use error::StoreError;
 pub use inventory::{
     ChangeActivity, ObjectCount, change_activity, field_fill, linked_records, newest_activity,

@@ -6,6 +6,7 @@ use rusqlite_migration::{M, Migrations};
 pub(crate) const MIGRATIONS_SQL: &[&str] = &[
     include_str!("../migrations/0001_workspace.sql"),
     include_str!("../migrations/0002_sync.sql"),
+    include_str!("../migrations/0003_duplicates.sql"),
 ];
 
 /// The newest schema this build knows (SQLite's `user_version`).

@@ -385,7 +385,7 @@ fn the_audit_log_refuses_edits_and_verification_pins_a_forced_one() {
 #[test]
 fn released_migrations_are_unchanged() {
     use sha2::{Digest, Sha256};
-    let released = ["0001_workspace.sql", "0002_sync.sql"];
+    let released = ["0001_workspace.sql", "0002_sync.sql", "0003_duplicates.sql"];
     let digests: Vec<String> = released
         .iter()
         .map(|name| {
@@ -520,4 +520,127 @@ fn the_cache_keeps_what_a_partial_read_did_not_see_and_links_by_shared_id() {
             .unwrap()
     );
     assert!(!ws.cache(|c| c.heartbeat(hub.id, "app", t1)).unwrap());
+}
+
+/// Duplicate clusters: people read with their company's fields; a new run replaces the
+/// last one's clusters; a cluster (and the name it is listed under) goes as soon as one of
+/// its records leaves the cache.
+#[test]
+fn duplicate_clusters_never_outlive_their_records() {
+    let (_dir, _path, mut ws) = new_workspace();
+    let hub = add(&mut ws, &system("HubSpot", SystemKind::Hubspot, Role::Hub)).unwrap();
+    let map = add(&mut ws, &system("MAP", SystemKind::Marketing, Role::Spoke)).unwrap();
+    let a = person(
+        hub.id,
+        "101",
+        &[("firstname", "Ana", 1), ("email", "ana@acme.test", 1)],
+    );
+    let b = person(map.id, "L-9", &[("firstName", "Ana", 1)]);
+    let company = Record {
+        key: RecordKey {
+            system_id: hub.id,
+            object: ObjectType::Company,
+            external_id: "c-1".into(),
+        },
+        created_at: None,
+        updated_at: None,
+        archived: false,
+        fields: [(
+            "name".to_owned(),
+            FieldValue {
+                value: "Acme".into(),
+                modified_at: None,
+            },
+        )]
+        .into(),
+        associations: Default::default(),
+    };
+    ws.change(|c| {
+        for r in [&a, &b, &company] {
+            c.upsert_record(r, Timestamp::from_millis(5), None)?;
+        }
+        Ok::<_, StoreError>(((), event("sync.completed", "system:HubSpot")))
+    })
+    .unwrap();
+    let people = steward_store::people_for_matching(ws.conn()).unwrap();
+    assert_eq!(people.len(), 2, "companies are not people");
+    assert_eq!(people[0].system, "HubSpot");
+    assert_eq!(
+        people[0].company_fields,
+        vec![("name".to_owned(), "Acme".to_owned())]
+    );
+    assert!(
+        people[1].company_fields.is_empty(),
+        "the MAP has no company c-1"
+    );
+    let ids: Vec<i64> = people.iter().map(|p| p.record_id).collect();
+
+    let run = |id: i64| steward_store::MatchRun {
+        id,
+        started_at: Timestamp::from_millis(10),
+        finished_at: Timestamp::from_millis(11),
+        records: 2,
+        pairs_compared: 1,
+        threshold: 0.5,
+        seconds: 0.1,
+        model: serde_json::json!({}),
+    };
+    let cluster = steward_store::NewCluster {
+        score: 0.97,
+        label: "Ana".into(),
+        systems: vec!["HubSpot".into(), "MAP".into()],
+        members: ids.clone(),
+        links: vec![(
+            ids[0],
+            ids[1],
+            0.97,
+            serde_json::json!([{"comparison": "first_name"}]),
+        )],
+    };
+    for _ in 0..2 {
+        ws.change(|c| {
+            c.replace_duplicates(&run(0), std::slice::from_ref(&cluster))?;
+            Ok::<_, StoreError>(((), event("duplicates.found", "people")))
+        })
+        .unwrap();
+    }
+    let listed = steward_store::list_duplicate_clusters(ws.conn()).unwrap();
+    assert_eq!(
+        listed.len(),
+        1,
+        "the second run replaced the first's clusters"
+    );
+    assert_eq!(listed[0].label, "Ana");
+    let (_, members, links) = steward_store::get_duplicate_cluster(ws.conn(), listed[0].cluster)
+        .unwrap()
+        .unwrap();
+    assert_eq!(members, ids);
+    assert_eq!(links[0].evidence[0]["comparison"], "first_name");
+    let with_ids = steward_store::people_for_matching_ids(ws.conn(), &members).unwrap();
+    assert_eq!(with_ids[1].external_id, "L-9");
+
+    // An erasure (or a record the system no longer has) takes the cluster with it.
+    ws.conn()
+        .execute("DELETE FROM records WHERE id = ?1", [ids[1]])
+        .unwrap();
+    assert!(
+        steward_store::list_duplicate_clusters(ws.conn())
+            .unwrap()
+            .is_empty()
+    );
+    let leftovers: i64 = ws
+        .conn()
+        .query_row(
+            "SELECT (SELECT COUNT(*) FROM duplicate_members) + (SELECT COUNT(*) FROM duplicate_links)
+                  + (SELECT COUNT(*) FROM duplicate_clusters)",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(leftovers, 0);
+    assert!(
+        steward_store::latest_match_run(ws.conn())
+            .unwrap()
+            .is_some()
+    );
 }

@@ -2,6 +2,7 @@
 //! disk calls must not freeze the window.
 
 pub mod activity;
+pub mod duplicates;
 pub mod inventory;
 pub mod systems;
 pub mod workspace;

@@ -11,4 +11,8 @@ pub const COMMANDS: &[&str] = &[
     "export_inventory_csv",
     "sync_systems",
     "cancel_sync",
+    "duplicates",
+    "duplicate_cluster",
+    "find_duplicates",
+    "cancel_duplicates",
 ];

@@ -151,3 +151,61 @@ export type SystemInventory = { id: number, name: string, kind: string, role: st
 linkedRecords: number, lastSync: SyncView | null, };
 
 export type InventoryView = { systems: Array<SystemInventory>, };
+
+export type DuplicatesProgress = { 
+/**
+ * normalising, blocking, comparing, learning, clustering, saving
+ */
+stage: string, done: number, total: number, };
+
+export type MatchRunView = { id: number, finishedAt: string, records: number, pairsCompared: number, threshold: number, seconds: number, 
+/**
+ * Clusters of two or more records.
+ */
+clusters: number, 
+/**
+ * Records in those clusters.
+ */
+duplicateRecords: number, };
+
+export type ClusterSummary = { cluster: number, 
+/**
+ * The weakest link's match probability.
+ */
+score: number, size: number, systems: Array<string>, 
+/**
+ * The first member's name (or address), for the list.
+ */
+label: string, };
+
+export type DuplicatesView = { run: MatchRunView | null, 
+/**
+ * Strongest first.
+ */
+clusters: Array<ClusterSummary>, };
+
+export type MemberValue = { 
+/**
+ * The engine's column (`first_name`, `email` …): what evidence names.
+ */
+column: string, 
+/**
+ * The system's own field it came from.
+ */
+field: string, value: string, };
+
+export type MemberView = { recordId: number, system: string, externalId: string, values: Array<MemberValue>, };
+
+export type EvidenceView = { comparison: string, level: string, 
+/**
+ * log2 likelihood ratio: + says "same person", − says "different people".
+ */
+bits: number, };
+
+export type LinkView = { left: number, right: number, probability: number, evidence: Array<EvidenceView>, };
+
+export type ClusterDetail = { cluster: ClusterSummary, members: Array<MemberView>, 
+/**
+ * Strongest first.
+ */
+links: Array<LinkView>, };
