@@ -102,6 +102,8 @@ pub struct MemberView {
 #[serde(rename_all = "camelCase")]
 pub struct EvidenceView {
     pub comparison: String,
+    /// The engine columns this comparison reads (`company` also reads `domain`).
+    pub columns: Vec<String>,
     pub level: String,
     /// log2 likelihood ratio: + says "same person", − says "different people".
     pub bits: f64,
@@ -113,6 +115,11 @@ pub struct LinkView {
     pub left: i64,
     pub right: i64,
     pub probability: f64,
+    /// The likeliest kind of different people for this pair ("colleagues", "namesakes" …):
+    /// the evidence is weighed against it.
+    pub alternative: String,
+    /// log2 of the odds before any comparison: prior + Σ evidence bits gives `probability`.
+    pub prior_bits: f64,
     pub evidence: Vec<EvidenceView>,
 }
 
@@ -259,8 +266,7 @@ pub fn find_duplicates(
                         people[a].record_id,
                         people[b].record_id,
                         explanation.probability,
-                        serde_json::to_value(&explanation.evidence)
-                            .unwrap_or(serde_json::Value::Null),
+                        serde_json::to_value(&explanation).unwrap_or(serde_json::Value::Null),
                     ));
                 }
             }
@@ -387,19 +393,26 @@ impl Steward {
             .collect();
         let links = links
             .into_iter()
-            .map(|l| LinkView {
-                left: l.left_record,
-                right: l.right_record,
-                probability: l.probability,
-                evidence: serde_json::from_value::<Vec<EvidenceJson>>(l.evidence)
-                    .unwrap_or_default()
-                    .into_iter()
-                    .map(|e| EvidenceView {
-                        comparison: e.comparison,
-                        level: e.level,
-                        bits: e.bits,
-                    })
-                    .collect(),
+            .map(|l| {
+                let explanation: ExplanationJson =
+                    serde_json::from_value(l.evidence).unwrap_or_default();
+                LinkView {
+                    left: l.left_record,
+                    right: l.right_record,
+                    probability: l.probability,
+                    alternative: explanation.alternative,
+                    prior_bits: explanation.prior_bits,
+                    evidence: explanation
+                        .evidence
+                        .into_iter()
+                        .map(|e| EvidenceView {
+                            columns: columns_of(&e.comparison),
+                            comparison: e.comparison,
+                            level: e.level,
+                            bits: e.bits,
+                        })
+                        .collect(),
+                }
             })
             .collect();
         Ok(ClusterDetail {
@@ -461,6 +474,27 @@ impl Steward {
                 .collect(),
         })
     }
+}
+
+/// Which engine columns a comparison reads, so the UI can tint the right cells.
+fn columns_of(comparison: &str) -> Vec<String> {
+    let columns: &[&str] = match comparison {
+        "first_name" => &["first_name", "full_name"],
+        "last_name" => &["last_name", "full_name"],
+        "company" => &["company", "domain"],
+        other => return vec![other.to_owned()],
+    };
+    columns.iter().map(|c| (*c).to_owned()).collect()
+}
+
+#[derive(serde::Deserialize, Default)]
+struct ExplanationJson {
+    #[serde(default)]
+    alternative: String,
+    #[serde(default)]
+    prior_bits: f64,
+    #[serde(default)]
+    evidence: Vec<EvidenceJson>,
 }
 
 #[derive(serde::Deserialize)]

@@ -78,6 +78,12 @@ pub struct DedupeArgs {
     /// F1, and blocking recall) and add the scores to the summary.
     #[arg(long, value_name = "TRUTH.csv")]
     pub truth: Option<PathBuf>,
+    /// Explain a pair: each comparison's level and weight, and the probability (repeatable).
+    #[arg(long, value_name = "ID,ID")]
+    pub explain: Vec<String>,
+    /// Write the learnt model (levels, m and u per class, shares) as JSON.
+    #[arg(long, value_name = "MODEL.json")]
+    pub model: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]

@@ -27,6 +27,57 @@ struct Summary {
     truth: Option<Scores>,
     threshold: f64,
     timings: Timings,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    explanations: Vec<PairExplanation>,
+}
+
+/// `--explain A,B`: why two records are (or are not) one person.
+#[derive(Debug, Serialize)]
+struct PairExplanation {
+    left: String,
+    right: String,
+    same_cluster: bool,
+    #[serde(flatten)]
+    explanation: steward_matching::Explanation,
+}
+
+fn explain(
+    records: &Records,
+    outcome: &steward_matching::Outcome,
+    pairs: &[String],
+) -> Result<Vec<PairExplanation>, AppError> {
+    if pairs.is_empty() {
+        return Ok(Vec::new());
+    }
+    let index: HashMap<&str, usize> = (0..records.len()).map(|i| (records.id(i), i)).collect();
+    let mut cluster_of = vec![0usize; records.len()];
+    for (c, cluster) in outcome.clusters.iter().enumerate() {
+        for &m in &cluster.members {
+            cluster_of[m as usize] = c;
+        }
+    }
+    pairs
+        .iter()
+        .map(|pair| {
+            let refused = || {
+                AppError::new(
+                    ErrorCode::InvalidInput,
+                    format!("--explain {pair}: give two ids of the input, as ID,ID"),
+                )
+            };
+            let (a, b) = pair.split_once(',').ok_or_else(refused)?;
+            let (&x, &y) = index
+                .get(a.trim())
+                .zip(index.get(b.trim()))
+                .ok_or_else(refused)?;
+            Ok(PairExplanation {
+                left: a.trim().to_owned(),
+                right: b.trim().to_owned(),
+                same_cluster: cluster_of[x] == cluster_of[y],
+                explanation: outcome.matcher.explain(x, y),
+            })
+        })
+        .collect()
 }
 
 /// Against a truth file: pairwise precision/recall/F1 from the clusters, and the share of
@@ -82,36 +133,11 @@ pub fn run(args: &DedupeArgs, json: bool) -> Result<(), AppError> {
     if show {
         eprintln!();
     }
-    if let Ok(pairs) = std::env::var("STEWARD_DEBUG_EXPLAIN") {
-        let index: HashMap<&str, usize> = (0..records.len()).map(|i| (records.id(i), i)).collect();
-        for pair in pairs.split(';') {
-            if let Some((a, b)) = pair.split_once(',')
-                && let (Some(&a), Some(&b)) = (index.get(a), index.get(b))
-            {
-                let cluster_of = |x: usize| {
-                    outcome
-                        .clusters
-                        .iter()
-                        .position(|c| c.members.contains(&(x as u32)))
-                };
-                eprintln!(
-                    "{pair}: clusters {:?} {:?} candidate {} {}",
-                    cluster_of(a),
-                    cluster_of(b),
-                    outcome
-                        .candidates
-                        .binary_search(&(((a.min(b) as u64) << 32) | b.max(a) as u64))
-                        .is_ok(),
-                    serde_json::to_string(&outcome.matcher.explain(a, b)).unwrap_or_default()
-                );
-            }
-        }
-    }
-    if std::env::var_os("STEWARD_DEBUG_MODEL").is_some() {
-        eprintln!(
-            "{}",
-            serde_json::to_string_pretty(&outcome.matcher.model).unwrap_or_default()
-        );
+    let explanations = explain(&records, &outcome, &args.explain)?;
+    if let Some(path) = &args.model {
+        let text = serde_json::to_string_pretty(&outcome.matcher.model)
+            .map_err(|e| AppError::new(ErrorCode::Internal, e.to_string()))?;
+        write_atomically(path, |w| w.write_all(text.as_bytes()))?;
     }
     write_atomically(&args.out, |w| {
         steward_matching::output::write_clusters(&records, &outcome.clusters, w)
@@ -130,6 +156,7 @@ pub fn run(args: &DedupeArgs, json: bool) -> Result<(), AppError> {
         truth,
         threshold: outcome.threshold,
         timings: outcome.timings.clone(),
+        explanations,
     };
     if json {
         match serde_json::to_string(&summary) {
@@ -146,6 +173,24 @@ pub fn run(args: &DedupeArgs, json: bool) -> Result<(), AppError> {
             summary.seconds,
             summary.peak_rss_mb
         );
+        for e in &summary.explanations {
+            println!(
+                "{} ~ {}: {:.1} % one person ({}), weighed against {}; prior {:+.1} bits",
+                e.left,
+                e.right,
+                e.explanation.probability * 100.0,
+                if e.same_cluster {
+                    "same cluster"
+                } else {
+                    "apart"
+                },
+                e.explanation.alternative,
+                e.explanation.prior_bits
+            );
+            for ev in &e.explanation.evidence {
+                println!("    {:<12} {:<32} {:+.1}", ev.comparison, ev.level, ev.bits);
+            }
+        }
         if let Some(t) = &summary.truth {
             println!(
                 "Against the truth: precision {:.4}, recall {:.4}, F1 {:.4}; blocking kept {:.4} of true pairs.",
@@ -231,24 +276,6 @@ fn score(
             entity[a] == entity[b]
         })
         .count() as u64;
-    if let Ok(path) = std::env::var("STEWARD_DEBUG_UNBLOCKED") {
-        let mut members: HashMap<u32, Vec<usize>> = HashMap::new();
-        for (i, &e) in entity.iter().enumerate() {
-            members.entry(e).or_default().push(i);
-        }
-        let mut out = String::new();
-        for group in members.values() {
-            for (x, &a) in group.iter().enumerate() {
-                for &b in &group[x + 1..] {
-                    let key = ((a.min(b) as u64) << 32) | a.max(b) as u64;
-                    if outcome.candidates.binary_search(&key).is_err() {
-                        out.push_str(&format!("{},{}\n", records.id(a), records.id(b)));
-                    }
-                }
-            }
-        }
-        let _ = std::fs::write(path, out);
-    }
     let precision = if predicted == 0 {
         0.0
     } else {

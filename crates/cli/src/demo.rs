@@ -206,6 +206,21 @@ pub fn run(args: &DemoArgs, workspace: &Path, json: bool) -> Result<(), AppError
                 eprintln!("steward demo: {} did not sync: {error}", r.system);
             }
         }
+        // The Duplicates screen opens on the seeded clusters, found across all five systems.
+        let env = app.sync_env();
+        let found = tokio::task::spawn_blocking(move || {
+            steward_app::duplicates::find_duplicates(&env, &|_| {}, &|| false)
+        })
+        .await;
+        match found {
+            Ok(Ok(run)) if !json => eprintln!(
+                "steward demo: {} clusters of duplicates among {} people",
+                run.clusters, run.records
+            ),
+            Ok(Ok(_)) => {}
+            Ok(Err(error)) => eprintln!("steward demo: duplicates were not found: {error}"),
+            Err(error) => eprintln!("steward demo: duplicates were not found: {error}"),
+        }
         drop(app);
         let line = serde_json::json!({
             "workspace": workspace.display().to_string(),

@@ -58,6 +58,7 @@ const U_SAMPLES: u64 = 2_000_000;
 const EM_MAX_ITERATIONS: usize = 200;
 const FLOOR: f64 = 1e-7;
 const M_FLOOR: f64 = 0.01;
+const ALPHA: f64 = 20.0;
 
 /// A non-match class: its name (shown as the alternative a link was weighed against) and
 /// the comparisons that agree in it by construction of the candidates.
@@ -266,14 +267,17 @@ impl Model {
                 // One person's records can disagree on anything now and then (a second
                 // address, a new number): in the match class no level's probability drops
                 // below M_FLOOR, so no single disagreement vetoes a match on its own.
+                // Kinds of different people are smoothed towards random pairs (a Dirichlet
+                // prior worth ALPHA pairs), so a class seen on few pairs can't make any
+                // level impossible, and "different" never counts for a match.
+                // The match class is smoothed the same way towards "agrees".
                 let floor = if k == 0 { M_FLOOR } else { FLOOR };
-                for (params, counts) in class.levels.iter_mut().zip(&next[k]) {
+                for (c, (params, counts)) in class.levels.iter_mut().zip(&next[k]).enumerate() {
                     let seen: f64 = counts.iter().sum();
-                    if seen <= 0.0 {
-                        continue;
-                    }
+                    let alpha = ALPHA;
+                    let prior = initial_levels(params.len(), k == 0, &u[c]);
                     for l in 0..params.len() {
-                        let value = (counts[l] / seen).max(floor);
+                        let value = ((counts[l] + alpha * prior[l]) / (seen + alpha)).max(floor);
                         change = change.max((value - params[l]).abs());
                         params[l] = value;
                     }

@@ -196,13 +196,26 @@ field: string, value: string, };
 
 export type MemberView = { recordId: number, system: string, externalId: string, values: Array<MemberValue>, };
 
-export type EvidenceView = { comparison: string, level: string, 
+export type EvidenceView = { comparison: string, 
+/**
+ * The engine columns this comparison reads (`company` also reads `domain`).
+ */
+columns: Array<string>, level: string, 
 /**
  * log2 likelihood ratio: + says "same person", − says "different people".
  */
 bits: number, };
 
-export type LinkView = { left: number, right: number, probability: number, evidence: Array<EvidenceView>, };
+export type LinkView = { left: number, right: number, probability: number, 
+/**
+ * The likeliest kind of different people for this pair ("colleagues", "namesakes" …):
+ * the evidence is weighed against it.
+ */
+alternative: string, 
+/**
+ * log2 of the odds before any comparison: prior + Σ evidence bits gives `probability`.
+ */
+priorBits: number, evidence: Array<EvidenceView>, };
 
 export type ClusterDetail = { cluster: ClusterSummary, members: Array<MemberView>, 
 /**
