@@ -113,7 +113,10 @@ def run_steward(steward, ds, work, timeout, truth):
     out_csv = os.path.join(work, f"{ds['key']}.steward.csv")
     if os.path.exists(out_csv):
         os.remove(out_csv)
-    cmd = [steward, "dedupe", "--input", ds["input"], "--out", out_csv, "--json"]
+    # --truth makes Steward also report its blocking recall (the share of true pairs its
+    # blocking compared); the scoring it adds is counted in its wall time and RSS.
+    cmd = [steward, "dedupe", "--input", ds["input"], "--out", out_csv, "--json",
+           "--truth", ds["truth"]]
     if ds["rules"]:
         cmd += ["--rules", ds["rules"]]
     log(f"steward on {ds['name']}: {' '.join(os.path.relpath(c, ROOT) if os.sep in c else c for c in cmd)}")
@@ -157,21 +160,24 @@ def fmt(x, spec):
 
 
 def table(datasets):
-    lines = ["| data set | engine | threshold | P | R | F1 | wall s | peak RSS MiB |",
-             "| --- | --- | --- | --- | --- | --- | --- | --- |"]
+    lines = ["| data set | engine | threshold | P | R | F1 | wall s | peak RSS MiB | pairs compared | blocking recall |",
+             "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
     for ds in datasets:
         for res in ds["results"]:
             wall, rss = fmt(res.get("wall_s"), ".1f"), fmt(res.get("peak_rss_mib"), ".0f")
+            report = res.get("report") or {}
+            pairs = fmt(report.get("pairs_compared"), ",")
+            blocking = fmt((report.get("truth") or {}).get("blocking_recall"), ".4f")
             scores = res.get("scores") or {}
             if not scores:
-                lines.append(f"| {ds['name']} | {res['engine']} | — | failed | | | {wall} | {rss} |")
+                lines.append(f"| {ds['name']} | {res['engine']} | — | failed | | | {wall} | {rss} | | |")
                 continue
             best = max(scores, key=lambda t: scores[t]["f1"]) if len(scores) > 1 else None
             for t, s in scores.items():
                 label = f"**{t}** (best)" if t == best else t
                 f1 = f"**{s['f1']:.4f}**" if t == best else f"{s['f1']:.4f}"
                 lines.append(f"| {ds['name']} | {res['engine']} | {label} | {s['precision']:.4f} | "
-                             f"{s['recall']:.4f} | {f1} | {wall} | {rss} |")
+                             f"{s['recall']:.4f} | {f1} | {wall} | {rss} | {pairs} | {blocking} |")
     return "\n".join(lines)
 
 

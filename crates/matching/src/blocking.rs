@@ -16,7 +16,7 @@ use crate::normalise::name;
 use crate::rules::{KeyPart, Rules};
 
 /// Blocks up to this size are compared all-pairs; larger ones by a sliding window.
-const MAX_BLOCK: usize = 200;
+const MAX_BLOCK: usize = 50;
 const WINDOW: usize = 12;
 
 fn hash(parts: impl Hash) -> u64 {

@@ -8,7 +8,7 @@ use strsim::damerau_levenshtein;
 
 use crate::similarity::{jaro_winkler, within_one_edit};
 
-use crate::features::{EMAIL_FREE, EMAIL_SHARED, Features, NONE, PHONE_SHARED, Sym};
+use crate::features::{EMAIL_FREE, EMAIL_SHARED, Features, NONE, PHONE_SHARED, Packed, Sym};
 use crate::normalise::email::local_stem;
 use crate::rules::{ExtraKind, Rules};
 
@@ -191,15 +191,16 @@ impl Comparisons {
 
     /// The pattern of levels for a pair: 4 bits per comparison.
     pub fn pattern(&self, f: &Features, a: usize, b: usize) -> u64 {
-        let names = names(f, a, b);
+        let (ra, rb) = (&f.rows[a], &f.rows[b]);
+        let names = names(f, ra, rb);
         let mut pattern = 0u64;
         for (c, comparison) in self.list.iter().enumerate() {
             let level = match comparison.field {
                 Field::FirstName => names.0,
                 Field::LastName => names.1,
-                Field::Email => email_level(f, a, b),
-                Field::Phone => phone_level(f, a, b),
-                Field::Company => company_level(f, a, b),
+                Field::Email => email_level(f, ra, rb),
+                Field::Phone => phone_level(f, ra, rb),
+                Field::Company => company_level(f, ra, rb),
                 Field::Extra(i) => extra_level(f, i, a, b),
             };
             pattern |= u64::from(level) << (4 * c);
@@ -214,21 +215,15 @@ pub fn level_of(pattern: u64, comparison: usize) -> usize {
 
 /// First- and last-name levels, trying the names swapped too (people and forms mix up
 /// which is which).
-fn names(f: &Features, a: usize, b: usize) -> (u8, u8) {
+fn names(f: &Features, ra: &Packed, rb: &Packed) -> (u8, u8) {
     let straight = (
-        first_level(
-            f,
-            f.first[a],
-            f.first_canonical[a],
-            f.first[b],
-            f.first_canonical[b],
-        ),
-        last_level(f, f.last[a], f.last[b]),
+        first_level(f, ra.first, ra.canon, rb.first, rb.canon),
+        last_level(f, ra.last, rb.last),
     );
     if straight.0 <= 1 && straight.1 <= 1 {
         return straight;
     }
-    let (fa, la, fb, lb) = (f.first[a], f.last[a], f.first[b], f.last[b]);
+    let (fa, la, fb, lb) = (ra.first, ra.last, rb.first, rb.last);
     if fa != NONE && la != NONE && fb != NONE && lb != NONE {
         let swapped_first = f.first_names.text(fa) == f.last_names.text(lb);
         let swapped_last = f.last_names.text(la) == f.first_names.text(fb);
@@ -293,27 +288,24 @@ fn close(x: &str, y: &str, jw: f64) -> bool {
     (x.len() >= 4 && y.len() >= 4 && within_one_edit(x, y)) || jaro_winkler(x, y) >= jw
 }
 
-fn email_level(f: &Features, a: usize, b: usize) -> u8 {
-    let (ea, eb) = (f.email[a], f.email[b]);
+fn email_level(f: &Features, ra: &Packed, rb: &Packed) -> u8 {
+    let (ea, eb) = (ra.email, rb.email);
     if ea == NONE || eb == NONE {
         return 0;
     }
-    let shared = f.has(a, EMAIL_SHARED) || f.has(b, EMAIL_SHARED);
+    let shared = (ra.flags & EMAIL_SHARED != 0) || (rb.flags & EMAIL_SHARED != 0);
     if ea == eb {
         return if shared { 2 } else { 1 };
     }
     if shared {
         return 6;
     }
-    let (la, lb) = (
-        f.email_locals.text(f.email_local[a]),
-        f.email_locals.text(f.email_local[b]),
-    );
-    let same_domain = f.email_domain[a] == f.email_domain[b];
+    let (la, lb) = (f.email_locals.text(ra.local), f.email_locals.text(rb.local));
+    let same_domain = ra.edomain == rb.edomain;
     let (sa, sb) = (local_stem(la), local_stem(lb));
     // A company gives a second John Smith `john.smith2@`; a free provider's digits are the
     // owner's choice, so only work domains say "namesake".
-    if same_domain && sa == sb && la != lb && !sa.is_empty() && !f.has(a, EMAIL_FREE) {
+    if same_domain && sa == sb && la != lb && !sa.is_empty() && ra.flags & EMAIL_FREE == 0 {
         return 4;
     }
     if same_domain && mailbox_variant(la, lb) {
@@ -363,13 +355,13 @@ fn mailbox_variant(a: &str, b: &str) -> bool {
         ) >= 0.94
 }
 
-fn phone_level(f: &Features, a: usize, b: usize) -> u8 {
-    let (pa, pb) = (f.phone[a], f.phone[b]);
+fn phone_level(f: &Features, ra: &Packed, rb: &Packed) -> u8 {
+    let (pa, pb) = (ra.phone, rb.phone);
     if pa == NONE || pb == NONE {
         return 0;
     }
     if pa == pb {
-        return if f.has(a, PHONE_SHARED) { 2 } else { 1 };
+        return if ra.flags & PHONE_SHARED != 0 { 2 } else { 1 };
     }
     // The same subscriber number under another country or area code.
     fn tail(s: &str) -> impl Iterator<Item = u8> + '_ {
@@ -382,9 +374,9 @@ fn phone_level(f: &Features, a: usize, b: usize) -> u8 {
     4
 }
 
-fn company_level(f: &Features, a: usize, b: usize) -> u8 {
-    let (ca, cb) = (f.company[a], f.company[b]);
-    let (da, db) = (f.org_domain[a], f.org_domain[b]);
+fn company_level(f: &Features, ra: &Packed, rb: &Packed) -> u8 {
+    let (ca, cb) = (ra.company, rb.company);
+    let (da, db) = (ra.odomain, rb.odomain);
     if ca != NONE && ca == cb {
         return 1;
     }

@@ -51,6 +51,9 @@ pub struct Model {
     pub lambda: f64,
     pub em_iterations: usize,
     pub u_sample_pairs: u64,
+    /// log2 of each class's level probabilities [class][comparison][level], for scoring.
+    #[serde(skip)]
+    logs: Vec<Vec<Vec<f64>>>,
 }
 
 /// Random pairs for `u`: enough to see levels that one pair in ten thousand reaches.
@@ -316,6 +319,16 @@ impl Model {
                 })
                 .collect(),
             lambda: classes[0].share,
+            logs: classes
+                .iter()
+                .map(|class| {
+                    class
+                        .levels
+                        .iter()
+                        .map(|row| row.iter().map(|p| p.max(FLOOR).log2()).collect())
+                        .collect()
+                })
+                .collect(),
             classes,
             em_iterations: iterations,
             u_sample_pairs,
@@ -393,7 +406,8 @@ impl Model {
         (prior, evidence, self.classes[alt].name)
     }
 
-    /// The pair's log-odds of being one person, in bits.
+    /// The pair's log-odds of being one person, in bits. (The hot path of scoring: no
+    /// allocation; `weigh` gives the same number with its parts.)
     pub fn score_bits(
         &self,
         comparisons: &Comparisons,
@@ -401,16 +415,34 @@ impl Model {
         a: usize,
         pattern: u64,
     ) -> f64 {
-        let logs = self.class_logs(comparisons, f, a, pattern);
-        let totals: Vec<f64> = logs
-            .iter()
-            .map(|(s, per)| s + per.iter().sum::<f64>())
-            .collect();
-        let top = totals[1..]
+        let mut totals = [0.0f64; CLASSES.len()];
+        for (k, class) in self.classes.iter().enumerate().take(CLASSES.len()) {
+            totals[k] = class.share.max(FLOOR).log2();
+        }
+        for (c, comparison) in comparisons.list.iter().enumerate() {
+            let l = level_of(pattern, c);
+            if let Some(bits) = comparison.levels[l].fixed_bits {
+                totals[0] += bits;
+                continue;
+            }
+            for (total, logs) in totals.iter_mut().zip(&self.logs) {
+                *total += logs[c][l];
+            }
+            let params = &self.comparisons[c].levels[l];
+            if l > 0
+                && params.term_frequency
+                && let Some((column, syms)) = tf_column(f, comparison.field)
+                && syms[a] != NONE
+            {
+                totals[0] += (params.u_random / column.frequency(syms[a]).max(FLOOR)).log2();
+            }
+        }
+        let n = self.classes.len().min(CLASSES.len());
+        let top = totals[1..n]
             .iter()
             .copied()
             .fold(f64::NEG_INFINITY, f64::max);
-        let rest: f64 = totals[1..].iter().map(|t| (t - top).exp2()).sum();
+        let rest: f64 = totals[1..n].iter().map(|t| (t - top).exp2()).sum();
         totals[0] - top - rest.log2()
     }
 }
