@@ -105,8 +105,10 @@ fn extra_columns_link_what_names_alone_would_not() {
 fn across_sources_only_never_links_within_a_source() {
     let text = "id,first_name,last_name,email,source\n\
         1,Ann,Lee,ann.lee@acme.io,a\n2,Ann,Lee,ann.lee@acme.io,a\n3,Ann,Lee,ann.lee@acme.io,b\n";
-    let mut rules = Rules::default();
-    rules.across_sources_only = true;
+    let rules = Rules {
+        across_sources_only: true,
+        ..Rules::default()
+    };
     let outcome = run(&records(text), &rules, None, &|_, _, _| {}, &|| false).unwrap();
     for pair in &outcome.candidates {
         let (a, b) = steward_matching::blocking::unpack(*pair);
