@@ -16,6 +16,12 @@ const NEXT_STEP: Record<ErrorCode, string> = {
   internal: 'This is a bug in Steward. Copy this message into a bug report.',
 };
 
-export function nextStep(error: AppError): string {
-  return NEXT_STEP[error.code];
+/** A screen's own next steps for the codes where the generic one would mislead there (on the
+ * Duplicates screen a conflict is a run already under way, not a name taken). */
+export type NextSteps = Partial<Record<ErrorCode, string>>;
+
+/** What to do next about `error`: the screen's own step for its code if it has one, else the
+ * generic one. */
+export function nextStep(error: AppError, steps?: NextSteps): string {
+  return steps?.[error.code] ?? NEXT_STEP[error.code];
 }

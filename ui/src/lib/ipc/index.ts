@@ -6,8 +6,12 @@ import type {
   AppError,
   AuditPage,
   AuditVerification,
+  ClusterDetail,
+  DuplicatesProgress,
+  DuplicatesView,
   ErrorCode,
   InventoryView,
+  MatchRunView,
   RemoveReport,
   SyncChoice,
   SyncProgress,
@@ -69,4 +73,14 @@ export const ipc = {
   cancelSync: () => call<boolean>('cancel_sync'),
   onSyncProgress: (handler: (progress: SyncProgress) => void): Promise<UnlistenFn> =>
     listen<SyncProgress>('sync-progress', (event) => handler(event.payload)),
+  /** The newest matching run and its clusters, strongest first. */
+  duplicates: () => call<DuplicatesView>('duplicates'),
+  /** One cluster's members (values read from the cache) and the evidence of each link. */
+  duplicateCluster: (cluster: number) => call<ClusterDetail>('duplicate_cluster', { cluster }),
+  /** Matches every cached person; progress arrives through `onDuplicatesProgress`. Rejects
+   * with `conflict` while another run is under way, `cancelled` after `cancelDuplicates`. */
+  findDuplicates: () => call<MatchRunView>('find_duplicates'),
+  cancelDuplicates: () => call<boolean>('cancel_duplicates'),
+  onDuplicatesProgress: (handler: (progress: DuplicatesProgress) => void): Promise<UnlistenFn> =>
+    listen<DuplicatesProgress>('duplicates-progress', (event) => handler(event.payload)),
 };
