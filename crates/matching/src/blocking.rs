@@ -17,7 +17,7 @@ use crate::rules::{KeyPart, Rules};
 
 /// Blocks up to this size are compared all-pairs; larger ones by a sliding window.
 const MAX_BLOCK: usize = 50;
-const WINDOW: usize = 12;
+const WINDOW: usize = 6;
 
 fn hash(parts: impl Hash) -> u64 {
     let mut h = FxHasher::default();

@@ -4,9 +4,9 @@
 //! is fixed by how organisations work, not by the data: a numbered namesake address
 //! (`john.smith2@`, given to a second John Smith) says "another person".
 
-use strsim::damerau_levenshtein;
+use strsim::osa_distance;
 
-use crate::similarity::{jaro_winkler, within_one_edit};
+use crate::similarity::{jaro_winkler_at_least, within_one_edit};
 
 use crate::features::{EMAIL_FREE, EMAIL_SHARED, Features, NONE, PHONE_SHARED, Packed, Sym};
 use crate::normalise::email::local_stem;
@@ -276,7 +276,7 @@ fn last_level(f: &Features, a: Sym, b: Sym) -> u8 {
     if x.len() >= 4 && y.len() >= 4 && within_one_edit(x, y) {
         return 2;
     }
-    if jaro_winkler(x, y) >= 0.88 {
+    if jaro_winkler_at_least(x, y, 0.88) {
         return 3;
     }
     4
@@ -285,7 +285,7 @@ fn last_level(f: &Features, a: Sym, b: Sym) -> u8 {
 /// One edit apart (for words long enough that one edit is a typo, not a different name), or
 /// Jaro-Winkler at or above `jw`.
 fn close(x: &str, y: &str, jw: f64) -> bool {
-    (x.len() >= 4 && y.len() >= 4 && within_one_edit(x, y)) || jaro_winkler(x, y) >= jw
+    (x.len() >= 4 && y.len() >= 4 && within_one_edit(x, y)) || jaro_winkler_at_least(x, y, jw)
 }
 
 fn email_level(f: &Features, ra: &Packed, rb: &Packed) -> u8 {
@@ -349,10 +349,11 @@ fn mailbox_variant(a: &str, b: &str) -> bool {
     let initial_and_rest = short.len() >= 4 && short[0] == long[0] && long.ends_with(&short[1..]);
     prefix
         || initial_and_rest
-        || jaro_winkler(
+        || jaro_winkler_at_least(
             std::str::from_utf8(x).unwrap_or_default(),
             std::str::from_utf8(y).unwrap_or_default(),
-        ) >= 0.94
+            0.94,
+        )
 }
 
 fn phone_level(f: &Features, ra: &Packed, rb: &Packed) -> u8 {
@@ -394,7 +395,7 @@ fn company_level(f: &Features, ra: &Packed, rb: &Packed) -> u8 {
         return 0;
     }
     let (x, y) = (f.companies.text(ca), f.companies.text(cb));
-    if jaro_winkler(x, y) >= 0.92 || token_contained(x, y) {
+    if jaro_winkler_at_least(x, y, 0.92) || token_contained(x, y) {
         return 3;
     }
     4
@@ -430,11 +431,14 @@ fn extra_level(f: &Features, i: usize, a: usize, b: usize) -> u8 {
         ExtraKind::Exact => 2,
         ExtraKind::Text => {
             let (x, y) = (column.column.text(sa), column.column.text(sb));
-            match damerau_levenshtein(x, y) {
-                1 => 2,
-                2 => 3,
-                _ if jaro_winkler(x, y) >= 0.9 => 3,
-                _ => 4,
+            if within_one_edit(x, y) {
+                2
+            } else if (x.len().abs_diff(y.len()) <= 2 && osa_distance(x, y) <= 2)
+                || jaro_winkler_at_least(x, y, 0.9)
+            {
+                3
+            } else {
+                4
             }
         }
         ExtraKind::Date => date_level(column.dates[a], column.dates[b], column.days),
@@ -462,10 +466,11 @@ fn date_level(a: u32, b: u32, days: u32) -> u8 {
     let ((ya, ma, da), (yb, mb, db)) = (parts(a), parts(b));
     let same_parts = u8::from(ya == yb) + u8::from(ma == mb) + u8::from(da == db);
     let swapped = ya == yb && ma == db && da == mb;
-    let one_digit = {
-        let (x, y) = (a.to_string(), b.to_string());
-        x.len() == y.len() && x.chars().zip(y.chars()).filter(|(p, q)| p != q).count() == 1
-    };
+    // yyyymmdd values: exactly one of the eight digits differs.
+    let one_digit = (0..8)
+        .filter(|i| a / 10u32.pow(*i) % 10 != b / 10u32.pow(*i) % 10)
+        .count()
+        == 1;
     if same_parts == 2 || swapped || one_digit {
         return 2;
     }

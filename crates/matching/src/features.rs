@@ -345,7 +345,7 @@ impl Features {
                 || x.chars().count() == 1 && y.starts_with(x)
                 || y.chars().count() == 1 && x.starts_with(y)
                 || crate::similarity::within_one_edit(x, y)
-                || crate::similarity::jaro_winkler(x, y) >= 0.88
+                || crate::similarity::jaro_winkler_at_least(x, y, 0.88)
         };
         let first = match (self.first[a], self.first[b]) {
             (NONE, _) | (_, NONE) => true,

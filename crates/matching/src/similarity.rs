@@ -34,6 +34,38 @@ pub fn within_one_edit(a: &str, b: &str) -> bool {
     }
 }
 
+/// Whether Jaro-Winkler similarity reaches `threshold`. Most name pairs compared are plainly
+/// different ("anna" / "thomas"), so an upper bound from the letters the two share settles
+/// them before the full computation.
+pub fn jaro_winkler_at_least(a: &str, b: &str, threshold: f64) -> bool {
+    let (x, y) = (a.as_bytes(), b.as_bytes());
+    if x.is_empty() || y.is_empty() || !a.is_ascii() || !b.is_ascii() {
+        return jaro_winkler(a, b) >= threshold;
+    }
+    let mut counts = [0i16; 128];
+    for &c in x {
+        counts[usize::from(c & 0x7f)] += 1;
+    }
+    let mut shared = 0usize;
+    for &c in y {
+        let slot = &mut counts[usize::from(c & 0x7f)];
+        if *slot > 0 {
+            *slot -= 1;
+            shared += 1;
+        }
+    }
+    // Jaro counts matches within a window, so they can't exceed the shared letters.
+    let m = shared as f64;
+    let jaro_max = (m / x.len() as f64 + m / y.len() as f64 + 1.0) / 3.0;
+    let prefix = x.iter().zip(y).take(4).take_while(|(p, q)| p == q).count();
+    let bound = if jaro_max > 0.7 {
+        jaro_max + 0.1 * prefix as f64 * (1.0 - jaro_max)
+    } else {
+        jaro_max
+    };
+    bound >= threshold && jaro_winkler(a, b) >= threshold
+}
+
 /// Jaro-Winkler similarity (prefix scale 0.1, up to 4 characters), as strsim computes it.
 pub fn jaro_winkler(a: &str, b: &str) -> f64 {
     if !a.is_ascii() || !b.is_ascii() || a.len() > STACK || b.len() > STACK {
@@ -118,6 +150,9 @@ mod tests {
         fn agrees_with_strsim(a in "[a-e]{0,9}", b in "[a-e]{0,9}") {
             prop_assert_eq!(within_one_edit(&a, &b), strsim::osa_distance(&a, &b) <= 1);
             prop_assert!((jaro_winkler(&a, &b) - strsim::jaro_winkler(&a, &b)).abs() < 1e-9);
+            for t in [0.7, 0.85, 0.88, 0.92, 0.94] {
+                prop_assert_eq!(jaro_winkler_at_least(&a, &b, t), strsim::jaro_winkler(&a, &b) >= t);
+            }
         }
     }
 }
