@@ -182,20 +182,25 @@ fn records_for(people: &[PersonForMatching]) -> Records {
     Records { schema, rows }
 }
 
-fn label(person: &PersonForMatching) -> String {
+/// The fields (names, not values) that name a cluster in the list: first and last name, or
+/// the full name, or the address.
+fn label_fields(person: &PersonForMatching) -> Vec<String> {
     let values = person_values(person);
-    let get = |k: Known| {
+    let field = |k: Known| {
         values
             .iter()
-            .find(|(known, ..)| *known == k)
-            .map(|(_, _, v)| v.trim().to_owned())
+            .find(|(known, _, v)| *known == k && !v.starts_with("company."))
+            .map(|(_, f, _)| f.clone())
     };
-    let name = match (get(Known::FirstName), get(Known::LastName)) {
-        (Some(f), Some(l)) => Some(format!("{f} {l}")),
-        (f, l) => f.or(l).or_else(|| get(Known::FullName)),
-    };
-    name.or_else(|| get(Known::Email))
-        .unwrap_or_else(|| format!("record {}", person.record_id))
+    match (field(Known::FirstName), field(Known::LastName)) {
+        (Some(f), Some(l)) => vec![f, l],
+        (f, l) => f
+            .or(l)
+            .or_else(|| field(Known::FullName))
+            .or_else(|| field(Known::Email))
+            .into_iter()
+            .collect(),
+    }
 }
 
 fn stage_name(stage: Stage) -> &'static str {
@@ -272,7 +277,8 @@ pub fn find_duplicates(
             }
             NewCluster {
                 score: cluster.score,
-                label: label(&people[members[0]]),
+                label_record: people[members[0]].record_id,
+                label_fields: label_fields(&people[members[0]]),
                 systems,
                 members: members.iter().map(|&m| people[m].record_id).collect(),
                 links,
@@ -296,31 +302,34 @@ pub fn find_duplicates(
         seconds: started.elapsed().as_secs_f64(),
         model: serde_json::to_value(&outcome.matcher.model).unwrap_or(serde_json::Value::Null),
     };
-    let duplicate_records: u64 = clusters.iter().map(|c| c.members.len() as u64).sum();
-    let details = serde_json::json!({
-        "records": run.records,
-        "pairs_compared": run.pairs_compared,
-        "clusters": clusters.len(),
-        "duplicate_records": duplicate_records,
-        "threshold": run.threshold,
-    });
-    let event = steward_domain::AuditEvent {
-        at: finished_at,
-        actor: env.actor.clone(),
-        action: "duplicates.found".into(),
-        subject: "people".into(),
-        details,
-    };
-    let id = workspace.change(|c| {
-        let id = c.replace_duplicates(&run, &clusters)?;
-        Ok::<_, AppError>((id, event))
+    let (id, stored) = workspace.change(|c| {
+        let (id, stored) = c.replace_duplicates(&run, &clusters)?;
+        let event = steward_domain::AuditEvent {
+            at: finished_at,
+            actor: env.actor.clone(),
+            action: "duplicates.found".into(),
+            subject: "people".into(),
+            details: serde_json::json!({
+                "records": run.records,
+                "pairs_compared": run.pairs_compared,
+                "clusters": stored,
+                // Clusters with a record that left the cache while matching ran.
+                "skipped": clusters.len() - stored,
+                "threshold": run.threshold,
+            }),
+        };
+        Ok::<_, AppError>(((id, stored), event))
     })?;
     tracing::info!(
         records = run.records,
         pairs = run.pairs_compared,
-        clusters = clusters.len(),
+        clusters = stored,
         "duplicates found"
     );
+    let duplicate_records = steward_store::list_duplicate_clusters(workspace.conn())?
+        .iter()
+        .map(|c| u64::from(c.size))
+        .sum();
     Ok(MatchRunView {
         id,
         finished_at: finished_at.to_rfc3339(),
@@ -328,7 +337,7 @@ pub fn find_duplicates(
         pairs_compared: run.pairs_compared,
         threshold: run.threshold,
         seconds: run.seconds,
-        clusters: clusters.len() as u64,
+        clusters: stored as u64,
         duplicate_records,
     })
 }
@@ -530,7 +539,7 @@ mod tests {
             vec![Known::FullName, Known::Email, Known::Company, Known::Domain]
         );
         assert_eq!(values[2].1, "company.name");
-        assert_eq!(label(&person), "Ann Lee");
+        assert_eq!(label_fields(&person), vec!["Contact"]);
         let records = records_for(&[person]);
         assert_eq!(records.value(0, Known::Company), Some("Acme Ltd"));
         assert_eq!(records.value(0, Known::Source), Some("sdr"));

@@ -134,14 +134,14 @@ pub fn run(args: &DedupeArgs, json: bool) -> Result<(), AppError> {
         eprintln!();
     }
     let explanations = explain(&records, &outcome, &args.explain)?;
+    write_atomically(&args.out, |w| {
+        steward_matching::output::write_clusters(&records, &outcome.clusters, w)
+    })?;
     if let Some(path) = &args.model {
         let text = serde_json::to_string_pretty(&outcome.matcher.model)
             .map_err(|e| AppError::new(ErrorCode::Internal, e.to_string()))?;
         write_atomically(path, |w| w.write_all(text.as_bytes()))?;
     }
-    write_atomically(&args.out, |w| {
-        steward_matching::output::write_clusters(&records, &outcome.clusters, w)
-    })?;
     let truth = match &args.truth {
         Some(path) => Some(score(&records, &outcome, path)?),
         None => None,
@@ -214,6 +214,15 @@ fn write_atomically(
         let mut w = BufWriter::with_capacity(1 << 20, temp.as_file_mut());
         write(&mut w).map_err(|e| io(target, e))?;
         w.flush().map_err(|e| io(target, e))?;
+    }
+    // On disk before it takes the target's name, so a power cut can't leave a short file.
+    temp.as_file().sync_all().map_err(|e| io(target, e))?;
+    // A temporary file is private (0600); the result is an ordinary file.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(temp.path(), std::fs::Permissions::from_mode(0o644))
+            .map_err(|e| io(target, e))?;
     }
     temp.persist(target).map_err(|e| io(target, e.error))?;
     Ok(())

@@ -256,7 +256,6 @@ impl Printer {
     }
 }
 
-/// Prints an error and picks the exit code: 2 for bad input, 3 when something outside failed.
 impl Printer {
     pub fn duplicates(&self, listing: &steward_app::duplicates::DuplicatesListing) {
         if self.json {
@@ -293,6 +292,7 @@ impl Printer {
     }
 }
 
+/// Prints an error and picks the exit code: 2 for bad input, 3 when something outside failed.
 pub fn fail(err: &AppError, json: bool) -> ExitCode {
     eprintln!("steward: {}", err.message);
     if json {

@@ -188,14 +188,17 @@ fn block_pairs(f: &Features, mut block: Vec<u32>, across_only: bool) -> Vec<u64>
         return out;
     }
     // Sorted neighbourhood: records close in name, then organisation, then address.
-    block.sort_by_key(|&i| {
-        let i = i as usize;
-        (
-            f.last[i],
-            f.first_canonical[i],
-            f.company[i],
-            f.email_local[i],
-        )
+    block.sort_by(|&x, &y| {
+        let key = |i: u32| {
+            let i = i as usize;
+            (
+                f.last_names.text(f.last[i]),
+                f.canonical_firsts.text(f.first_canonical[i]),
+                f.companies.text(f.company[i]),
+                f.email_locals.text(f.email_local[i]),
+            )
+        };
+        key(x).cmp(&key(y))
     });
     for (x, &a) in block.iter().enumerate() {
         for &b in block.iter().skip(x + 1).take(WINDOW) {

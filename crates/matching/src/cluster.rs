@@ -27,9 +27,22 @@ pub fn cluster(
     let mut group: Vec<u32> = (0..len as u32).collect();
     let mut members: Vec<Vec<u32>> = (0..len as u32).map(|i| vec![i]).collect();
     let mut weakest: Vec<f64> = vec![1.0; len];
+    // Group pairs already refused, by (group, size, group, size): another link between the
+    // same two unchanged groups would get the same answer.
+    let mut refused: std::collections::HashSet<(usize, usize, usize, usize)> =
+        std::collections::HashSet::new();
     for (a, b, p) in links {
         let (ga, gb) = (group[a as usize] as usize, group[b as usize] as usize);
         if ga == gb {
+            continue;
+        }
+        let key = (
+            ga.min(gb),
+            members[ga.min(gb)].len(),
+            ga.max(gb),
+            members[ga.max(gb)].len(),
+        );
+        if refused.contains(&key) {
             continue;
         }
         if members[ga].len() + members[gb].len() > 2 {
@@ -47,6 +60,7 @@ pub fn cluster(
             }
             let mean = sum / (members[ga].len() * members[gb].len()) as f64;
             if mean < threshold || min < threshold * VETO {
+                refused.insert(key);
                 continue;
             }
         }

@@ -297,8 +297,9 @@ fn email_level(f: &Features, ra: &Packed, rb: &Packed) -> u8 {
     if ea == eb {
         return if shared { 2 } else { 1 };
     }
+    // A team inbox against a personal address says nothing about the person.
     if shared {
-        return 6;
+        return 0;
     }
     let (la, lb) = (f.email_locals.text(ra.local), f.email_locals.text(rb.local));
     let same_domain = ra.edomain == rb.edomain;
@@ -364,6 +365,7 @@ fn phone_level(f: &Features, ra: &Packed, rb: &Packed) -> u8 {
     if pa == pb {
         return if ra.flags & PHONE_SHARED != 0 { 2 } else { 1 };
     }
+
     // The same subscriber number under another country or area code.
     fn tail(s: &str) -> impl Iterator<Item = u8> + '_ {
         s.bytes().rev().filter(u8::is_ascii_digit).take(8)
@@ -409,7 +411,9 @@ fn domain_names(domain: &str, company: &str) -> bool {
         .chars()
         .filter(char::is_ascii_alphanumeric)
         .collect();
-    label.len() >= 4 && (name == label || name.starts_with(label) || label.starts_with(&name))
+    label.len() >= 4
+        && name.len() >= 4
+        && (name == label || name.starts_with(label) || label.starts_with(&name))
 }
 
 /// "northwind" within "northwind logistics": one name written shorter.
@@ -422,6 +426,23 @@ fn extra_level(f: &Features, i: usize, a: usize, b: usize) -> u8 {
     let column = &f.extras[i];
     let (sa, sb) = (column.syms[a], column.syms[b]);
     if sa == NONE || sb == NONE {
+        return 0;
+    }
+    if column.kind == ExtraKind::Number {
+        // Equal as numbers (`1.50` = `1.5`), not as text; a value that is no number is missing.
+        let (x, y) = (column.numbers[a], column.numbers[b]);
+        return if x.is_nan() || y.is_nan() {
+            0
+        } else if x == y {
+            1
+        } else if (x - y).abs() <= column.tolerance {
+            2
+        } else {
+            3
+        };
+    }
+    if column.kind == ExtraKind::Date && (column.dates[a] == 0 || column.dates[b] == 0) {
+        // "n/a", "unknown": no date to compare.
         return 0;
     }
     if sa == sb {
@@ -442,16 +463,7 @@ fn extra_level(f: &Features, i: usize, a: usize, b: usize) -> u8 {
             }
         }
         ExtraKind::Date => date_level(column.dates[a], column.dates[b], column.days),
-        ExtraKind::Number => {
-            let (x, y) = (column.numbers[a], column.numbers[b]);
-            if x.is_nan() || y.is_nan() {
-                0
-            } else if (x - y).abs() <= column.tolerance {
-                2
-            } else {
-                3
-            }
-        }
+        ExtraKind::Number => 3,
     }
 }
 

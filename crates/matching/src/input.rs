@@ -230,6 +230,13 @@ impl Records {
                 Err(e) => return Err(csv_error(&e)),
             }
             let line = record.position().map_or(0, csv::Position::line);
+            // Records are numbered with u32 inside the engine.
+            if rows.len() >= (u32::MAX - 1) as usize {
+                return Err(MatchError::input(
+                    line,
+                    "too many records for one run (at most 4,294,967,294)",
+                ));
+            }
             let mut values = Vec::with_capacity(record.len());
             for (i, field) in record.iter().enumerate() {
                 values.push(std::str::from_utf8(field).map_err(|_| {

@@ -63,35 +63,101 @@ const FLOOR: f64 = 1e-7;
 const M_FLOOR: f64 = 0.01;
 const ALPHA: f64 = 20.0;
 
-/// A non-match class: its name (shown as the alternative a link was weighed against) and
-/// the comparisons that agree in it by construction of the candidates.
+/// A class of pair: its name (shown as the alternative a link was weighed against) and the
+/// level each comparison typically takes in it, which is where EM starts and what a class
+/// seen on few pairs is pulled towards. Colleagues share a company and nothing personal;
+/// namesakes share a name, and so the name in their mailboxes, at other organisations.
 struct ClassSpec {
     name: &'static str,
-    agree: &'static [Field],
+    typical: &'static [(Field, &'static str)],
 }
 
 const CLASSES: [ClassSpec; 5] = [
     ClassSpec {
         name: "one person",
-        agree: &[],
+        typical: &[],
     },
     ClassSpec {
         name: "colleagues",
-        agree: &[Field::Company],
+        typical: &[
+            (Field::Company, "same company"),
+            (Field::FirstName, "different"),
+            (Field::LastName, "different"),
+            (Field::Email, "different"),
+            (Field::Phone, "different"),
+        ],
     },
     ClassSpec {
         name: "namesakes",
-        agree: &[Field::FirstName, Field::LastName],
+        typical: &[
+            (Field::FirstName, "same"),
+            (Field::LastName, "same"),
+            (Field::Email, "same name, other domain"),
+            (Field::Phone, "different"),
+            (Field::Company, "different"),
+        ],
     },
     ClassSpec {
         name: "relatives or same-surname colleagues",
-        agree: &[Field::LastName, Field::Company],
+        typical: &[
+            (Field::LastName, "same"),
+            (Field::Company, "same company"),
+            (Field::FirstName, "different"),
+            (Field::Email, "different"),
+        ],
     },
     ClassSpec {
         name: "unrelated records",
-        agree: &[],
+        typical: &[],
     },
 ];
+
+/// Each class's starting level probabilities, [class][comparison][level].
+fn class_profiles(comparisons: &Comparisons, u: &[Vec<f64>]) -> Vec<Vec<Vec<f64>>> {
+    CLASSES
+        .iter()
+        .enumerate()
+        .map(|(k, spec)| {
+            comparisons
+                .list
+                .iter()
+                .enumerate()
+                .map(|(c, comparison)| {
+                    if k == 0 {
+                        return initial_levels(comparison.levels.len(), true, &u[c]);
+                    }
+                    let typical = spec
+                        .typical
+                        .iter()
+                        .find(|(field, _)| *field == comparison.field)
+                        .and_then(|(_, label)| {
+                            comparison.levels.iter().position(|l| l.label == *label)
+                        });
+                    match typical {
+                        Some(t) => typical_levels(comparison.levels.len(), t, &u[c]),
+                        None => initial_levels(comparison.levels.len(), false, &u[c]),
+                    }
+                })
+                .collect()
+        })
+        .collect()
+}
+
+/// Mostly level `t`, the rest spread as among random pairs.
+fn typical_levels(levels: usize, t: usize, random: &[f64]) -> Vec<f64> {
+    const MISSING: f64 = 0.2;
+    let others: f64 = (1..levels)
+        .filter(|&l| l != t)
+        .map(|l| random[l].max(FLOOR))
+        .sum();
+    (0..levels)
+        .map(|l| match l {
+            0 => MISSING,
+            _ if l == t => (1.0 - MISSING) * 0.7,
+            _ => (1.0 - MISSING) * 0.3 * random[l].max(FLOOR) / others.max(FLOOR),
+        })
+        .collect()
+}
 
 #[derive(Debug, Clone, Serialize)]
 pub struct ClassParams {
@@ -214,21 +280,14 @@ impl Model {
             histogram.into_iter().map(|(p, n)| (p, n as f64)).collect();
         histogram.sort_unstable_by_key(|&(p, _)| p);
 
+        let profiles = class_profiles(comparisons, &u);
         let mut classes: Vec<ClassParams> = CLASSES
             .iter()
-            .enumerate()
-            .map(|(k, spec)| ClassParams {
+            .zip(&profiles)
+            .map(|(spec, profile)| ClassParams {
                 name: spec.name,
                 share: 1.0 / CLASSES.len() as f64,
-                levels: comparisons
-                    .list
-                    .iter()
-                    .enumerate()
-                    .map(|(c, comparison)| {
-                        let agrees = k == 0 || spec.agree.contains(&comparison.field);
-                        initial_levels(comparison.levels.len(), agrees, &u[c])
-                    })
-                    .collect(),
+                levels: profile.clone(),
             })
             .collect();
         let mut iterations = 0;
@@ -270,15 +329,14 @@ impl Model {
                 // One person's records can disagree on anything now and then (a second
                 // address, a new number): in the match class no level's probability drops
                 // below M_FLOOR, so no single disagreement vetoes a match on its own.
-                // Kinds of different people are smoothed towards random pairs (a Dirichlet
-                // prior worth ALPHA pairs), so a class seen on few pairs can't make any
-                // level impossible, and "different" never counts for a match.
-                // The match class is smoothed the same way towards "agrees".
+                // Every class is smoothed towards its starting profile (a Dirichlet prior
+                // worth ALPHA pairs), so a class seen on few pairs keeps its meaning and
+                // can't make any level impossible.
                 let floor = if k == 0 { M_FLOOR } else { FLOOR };
                 for (c, (params, counts)) in class.levels.iter_mut().zip(&next[k]).enumerate() {
                     let seen: f64 = counts.iter().sum();
                     let alpha = ALPHA;
-                    let prior = initial_levels(params.len(), k == 0, &u[c]);
+                    let prior = &profiles[k][c];
                     for l in 0..params.len() {
                         let value = ((counts[l] + alpha * prior[l]) / (seen + alpha)).max(floor);
                         change = change.max((value - params[l]).abs());

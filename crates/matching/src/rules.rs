@@ -113,6 +113,17 @@ impl Rules {
                 )));
             }
         }
+        let built_in = BUILT_IN
+            .iter()
+            .filter(|b| !rules.skip.iter().any(|s| s == *b))
+            .count();
+        if built_in + rules.compare.len() > crate::compare::MAX_COMPARISONS {
+            return Err(MatchError::rules(format!(
+                "at most {} comparisons in all: {built_in} built-in and {} from [[compare]]",
+                crate::compare::MAX_COMPARISONS,
+                rules.compare.len()
+            )));
+        }
         for extra in &rules.compare {
             if extra
                 .tolerance

@@ -13,17 +13,19 @@ CREATE TABLE match_runs (
     model          TEXT NOT NULL CHECK (json_valid(model))
 ) STRICT;
 
--- The newest run's clusters of two or more records. `label` (the first member's name, as the
--- list shows it) is customer data: a trigger drops the whole cluster as soon as any member
--- record leaves the cache (an erasure, a record the system no longer has), so the label goes
--- with it and no cluster outlives the records it was found on.
+-- The newest run's clusters of two or more records. No values: the list's label is read from
+-- `label_record`'s fields named in `label_fields` (e.g. ["firstname","lastname"]) when
+-- listed. Triggers drop the whole cluster as soon as any member record leaves the cache (an
+-- erasure, a record the system no longer has) or is archived: no cluster outlives the
+-- records it was found on.
 CREATE TABLE duplicate_clusters (
-    run_id  INTEGER NOT NULL REFERENCES match_runs (id) ON DELETE CASCADE,
-    cluster INTEGER NOT NULL,
-    score   REAL NOT NULL,
-    size    INTEGER NOT NULL,
-    systems TEXT NOT NULL CHECK (json_valid(systems)),
-    label   TEXT NOT NULL,
+    run_id       INTEGER NOT NULL REFERENCES match_runs (id) ON DELETE CASCADE,
+    cluster      INTEGER NOT NULL,
+    score        REAL NOT NULL,
+    size         INTEGER NOT NULL,
+    systems      TEXT NOT NULL CHECK (json_valid(systems)),
+    label_record INTEGER NOT NULL REFERENCES records (id) ON DELETE CASCADE,
+    label_fields TEXT NOT NULL CHECK (json_valid(label_fields)),
     PRIMARY KEY (run_id, cluster)
 ) STRICT;
 CREATE INDEX duplicate_clusters_by_score ON duplicate_clusters (run_id, score DESC);
@@ -49,8 +51,18 @@ CREATE TABLE duplicate_links (
     PRIMARY KEY (run_id, cluster, left_record, right_record),
     FOREIGN KEY (run_id, cluster) REFERENCES duplicate_clusters (run_id, cluster) ON DELETE CASCADE
 ) STRICT, WITHOUT ROWID;
+-- A record's deletion cascades here: without these it would scan the table per record.
+CREATE INDEX duplicate_links_by_left ON duplicate_links (left_record);
+CREATE INDEX duplicate_links_by_right ON duplicate_links (right_record);
 
 CREATE TRIGGER duplicate_member_gone AFTER DELETE ON duplicate_members
 BEGIN
     DELETE FROM duplicate_clusters WHERE run_id = OLD.run_id AND cluster = OLD.cluster;
+END;
+
+CREATE TRIGGER duplicate_member_archived AFTER UPDATE OF archived ON records
+WHEN NEW.archived = 1 AND OLD.archived = 0
+BEGIN
+    DELETE FROM duplicate_clusters WHERE (run_id, cluster) IN
+        (SELECT run_id, cluster FROM duplicate_members WHERE record_id = NEW.id);
 END;

@@ -41,7 +41,8 @@ pub fn people_for_matching(conn: &Connection) -> Result<Vec<PersonForMatching>, 
     let mut stmt = conn.prepare(
         "SELECT f.record_id, f.field, f.value FROM record_fields f
          JOIN records r ON r.id = f.record_id
-         WHERE r.object = 'person' AND r.archived = 0",
+         WHERE r.object = 'person' AND r.archived = 0
+         ORDER BY f.record_id, f.field",
     )?;
     let rows = stmt.query_map([], |row| {
         Ok((
@@ -63,7 +64,8 @@ pub fn people_for_matching(conn: &Connection) -> Result<Vec<PersonForMatching>, 
                        AND c.external_id = a.external_id
          JOIN record_fields cf ON cf.record_id = c.id
          WHERE p.object = 'person' AND p.archived = 0 AND a.object = 'company'
-         ORDER BY a.record_id, c.id",
+           AND c.archived = 0
+         ORDER BY a.record_id, c.id, cf.field",
     )?;
     let rows = stmt.query_map([], |row| {
         Ok((
@@ -104,7 +106,8 @@ pub fn people_for_matching_ids(
         "SELECT s.name, r.external_id FROM records r JOIN systems s ON s.id = r.system_id
          WHERE r.id = ?1",
     )?;
-    let mut fields = conn.prepare("SELECT field, value FROM record_fields WHERE record_id = ?1")?;
+    let mut fields =
+        conn.prepare("SELECT field, value FROM record_fields WHERE record_id = ?1 ORDER BY field")?;
     let mut company = conn.prepare(
         "SELECT cf.field, cf.value FROM record_associations a
          JOIN records p ON p.id = a.record_id
@@ -115,7 +118,9 @@ pub fn people_for_matching_ids(
            AND c.id = (SELECT MIN(c2.id) FROM record_associations a2
                        JOIN records c2 ON c2.system_id = p.system_id AND c2.object = 'company'
                                       AND c2.external_id = a2.external_id
-                       WHERE a2.record_id = ?1 AND a2.object = 'company')",
+                                      AND c2.archived = 0
+                       WHERE a2.record_id = ?1 AND a2.object = 'company')
+         ORDER BY cf.field",
     )?;
     let pairs = |stmt: &mut rusqlite::Statement<'_>,
                  id: i64|
@@ -165,7 +170,10 @@ pub struct MatchRun {
 #[derive(Debug, Clone)]
 pub struct NewCluster {
     pub score: f64,
-    pub label: String,
+    /// The record whose fields name the cluster in the list, and those fields' names (the
+    /// values are read when listed, so none is stored here).
+    pub label_record: i64,
+    pub label_fields: Vec<String>,
     pub systems: Vec<String>,
     pub members: Vec<i64>,
     /// (left record, right record, probability, evidence JSON)
@@ -190,13 +198,15 @@ pub struct LinkRow {
 }
 
 impl Change<'_> {
-    /// Stores a run and its clusters, replacing the previous run's clusters.
+    /// Stores a run and its clusters, replacing the previous run and its clusters. A cluster
+    /// with a member that left the cache or was archived while the run was matching is
+    /// skipped. Returns the run's id and how many clusters were stored.
     pub fn replace_duplicates(
         &self,
         run: &MatchRun,
         clusters: &[NewCluster],
-    ) -> Result<i64, StoreError> {
-        self.tx.execute("DELETE FROM duplicate_clusters", [])?;
+    ) -> Result<(i64, usize), StoreError> {
+        self.tx.execute("DELETE FROM match_runs", [])?;
         self.tx.execute(
             "INSERT INTO match_runs (started_at, finished_at, records, pairs_compared, threshold,
                                      seconds, model)
@@ -213,9 +223,14 @@ impl Change<'_> {
         )?;
         let run_id = self.tx.last_insert_rowid();
         let mut cluster_stmt = self.tx.prepare(
-            "INSERT INTO duplicate_clusters (run_id, cluster, score, size, systems, label)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            "INSERT INTO duplicate_clusters (run_id, cluster, score, size, systems,
+                                             label_record, label_fields)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
         )?;
+        let mut live = self
+            .tx
+            .prepare("SELECT 1 FROM records WHERE id = ?1 AND archived = 0")?;
+        let mut stored = 0;
         let mut member_stmt = self.tx.prepare(
             "INSERT INTO duplicate_members (run_id, cluster, record_id) VALUES (?1, ?2, ?3)",
         )?;
@@ -224,15 +239,24 @@ impl Change<'_> {
                                           probability, evidence)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
         )?;
-        for (number, cluster) in clusters.iter().enumerate() {
-            let number = i64::try_from(number + 1).unwrap_or(i64::MAX);
+        for cluster in clusters {
+            let mut all_live = true;
+            for member in &cluster.members {
+                all_live &= live.exists([member])?;
+            }
+            if !all_live {
+                continue;
+            }
+            stored += 1;
+            let number = i64::try_from(stored).unwrap_or(i64::MAX);
             cluster_stmt.execute(params![
                 run_id,
                 number,
                 cluster.score,
                 i64::try_from(cluster.members.len()).unwrap_or(i64::MAX),
                 serde_json::to_string(&cluster.systems).unwrap_or_else(|_| "[]".into()),
-                cluster.label,
+                cluster.label_record,
+                serde_json::to_string(&cluster.label_fields).unwrap_or_else(|_| "[]".into()),
             ])?;
             for member in &cluster.members {
                 member_stmt.execute(params![run_id, number, member])?;
@@ -248,9 +272,14 @@ impl Change<'_> {
                 ])?;
             }
         }
-        Ok(run_id)
+        Ok((run_id, stored))
     }
 }
+
+/// The list's label: the label record's named fields, in the order named, joined by spaces.
+const LABEL_SQL: &str = "COALESCE((SELECT group_concat(TRIM(f.value), ' ' ORDER BY j.key)
+        FROM json_each(c.label_fields) j
+        JOIN record_fields f ON f.record_id = c.label_record AND f.field = j.value), '')";
 
 fn run_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<MatchRun> {
     let model: String = row.get(7)?;
@@ -279,21 +308,13 @@ pub fn latest_match_run(conn: &Connection) -> Result<Option<MatchRun>, StoreErro
 
 /// The newest run's clusters, strongest first.
 pub fn list_duplicate_clusters(conn: &Connection) -> Result<Vec<ClusterRow>, StoreError> {
-    let mut stmt = conn.prepare(
-        "SELECT cluster, score, size, systems, label FROM duplicate_clusters
-         WHERE run_id = (SELECT MAX(id) FROM match_runs)
-         ORDER BY score DESC, cluster",
-    )?;
-    let rows = stmt.query_map([], |row| {
-        let systems: String = row.get(3)?;
-        Ok(ClusterRow {
-            cluster: row.get(0)?,
-            score: row.get(1)?,
-            size: u32::try_from(row.get::<_, i64>(2)?).unwrap_or(0),
-            systems: serde_json::from_str(&systems).unwrap_or_default(),
-            label: row.get(4)?,
-        })
-    })?;
+    let mut stmt = conn.prepare(&format!(
+        "SELECT c.cluster, c.score, c.size, c.systems, {LABEL_SQL}, c.label_record
+         FROM duplicate_clusters c
+         WHERE c.run_id = (SELECT MAX(id) FROM match_runs)
+         ORDER BY c.score DESC, c.cluster"
+    ))?;
+    let rows = stmt.query_map([], cluster_row)?;
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
@@ -341,21 +362,31 @@ fn list_duplicate_clusters_where(
 ) -> Result<Option<ClusterRow>, StoreError> {
     Ok(conn
         .query_row(
-            "SELECT cluster, score, size, systems, label FROM duplicate_clusters
-             WHERE run_id = (SELECT MAX(id) FROM match_runs) AND cluster = ?1",
+            &format!(
+                "SELECT c.cluster, c.score, c.size, c.systems, {LABEL_SQL}, c.label_record
+                 FROM duplicate_clusters c
+                 WHERE c.run_id = (SELECT MAX(id) FROM match_runs) AND c.cluster = ?1"
+            ),
             [cluster],
-            |row| {
-                let systems: String = row.get(3)?;
-                Ok(ClusterRow {
-                    cluster: row.get(0)?,
-                    score: row.get(1)?,
-                    size: u32::try_from(row.get::<_, i64>(2)?).unwrap_or(0),
-                    systems: serde_json::from_str(&systems).unwrap_or_default(),
-                    label: row.get(4)?,
-                })
-            },
+            cluster_row,
         )
         .optional()?)
+}
+
+fn cluster_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<ClusterRow> {
+    let systems: String = row.get(3)?;
+    let label: String = row.get(4)?;
+    Ok(ClusterRow {
+        cluster: row.get(0)?,
+        score: row.get(1)?,
+        size: u32::try_from(row.get::<_, i64>(2)?).unwrap_or(0),
+        systems: serde_json::from_str(&systems).unwrap_or_default(),
+        label: if label.trim().is_empty() {
+            format!("record {}", row.get::<_, i64>(5)?)
+        } else {
+            label
+        },
+    })
 }
 
 /// Every member of the newest run's clusters: (cluster, record id, system, id in the system).

@@ -587,7 +587,8 @@ fn duplicate_clusters_never_outlive_their_records() {
     };
     let cluster = steward_store::NewCluster {
         score: 0.97,
-        label: "Ana".into(),
+        label_record: ids[0],
+        label_fields: vec!["firstname".into()],
         systems: vec!["HubSpot".into(), "MAP".into()],
         members: ids.clone(),
         links: vec![(
@@ -610,7 +611,12 @@ fn duplicate_clusters_never_outlive_their_records() {
         1,
         "the second run replaced the first's clusters"
     );
-    assert_eq!(listed[0].label, "Ana");
+    assert_eq!(listed[0].label, "Ana", "read from the record's fields");
+    let runs: i64 = ws
+        .conn()
+        .query_row("SELECT COUNT(*) FROM match_runs", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(runs, 1, "only the newest run is kept");
     let (_, members, links) = steward_store::get_duplicate_cluster(ws.conn(), listed[0].cluster)
         .unwrap()
         .unwrap();
@@ -619,6 +625,24 @@ fn duplicate_clusters_never_outlive_their_records() {
     let with_ids = steward_store::people_for_matching_ids(ws.conn(), &members).unwrap();
     assert_eq!(with_ids[1].external_id, "L-9");
 
+    // Archiving a member drops the cluster too.
+    ws.conn()
+        .execute("UPDATE records SET archived = 1 WHERE id = ?1", [ids[0]])
+        .unwrap();
+    assert!(
+        steward_store::list_duplicate_clusters(ws.conn())
+            .unwrap()
+            .is_empty()
+    );
+    ws.conn()
+        .execute("UPDATE records SET archived = 0 WHERE id = ?1", [ids[0]])
+        .unwrap();
+    ws.change(|c| {
+        let (_, stored) = c.replace_duplicates(&run(0), std::slice::from_ref(&cluster))?;
+        assert_eq!(stored, 1);
+        Ok::<_, StoreError>(((), event("duplicates.found", "people")))
+    })
+    .unwrap();
     // An erasure (or a record the system no longer has) takes the cluster with it.
     ws.conn()
         .execute("DELETE FROM records WHERE id = ?1", [ids[1]])
@@ -643,4 +667,11 @@ fn duplicate_clusters_never_outlive_their_records() {
             .unwrap()
             .is_some()
     );
+    // A run whose cluster lost a member while it was matching skips that cluster.
+    ws.change(|c| {
+        let (_, stored) = c.replace_duplicates(&run(0), std::slice::from_ref(&cluster))?;
+        assert_eq!(stored, 0);
+        Ok::<_, StoreError>(((), event("duplicates.found", "people")))
+    })
+    .unwrap();
 }
