@@ -152,7 +152,7 @@ pub fn run(args: &DedupeArgs, json: bool) -> Result<(), AppError> {
         duplicate_clusters: outcome.duplicate_clusters(),
         pairs_compared: outcome.pairs_compared,
         seconds: started.elapsed().as_secs_f64(),
-        peak_rss_mb: peak_rss_mb(),
+        peak_rss_mb: crate::bench::peak_rss_mb(),
         truth,
         threshold: outcome.threshold,
         timings: outcome.timings.clone(),
@@ -312,16 +312,4 @@ fn score(
             blocked as f64 / true_pairs as f64
         },
     })
-}
-
-fn peak_rss_mb() -> f64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmHWM:"))
-                .and_then(|l| l.split_whitespace().nth(1))
-                .and_then(|kb| kb.parse::<f64>().ok())
-        })
-        .map_or(0.0, |kb| kb / 1024.0)
 }
