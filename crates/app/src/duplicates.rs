@@ -320,6 +320,11 @@ pub fn find_duplicates(
         };
         Ok::<_, AppError>(((id, stored), event))
     })?;
+    progress(DuplicatesProgress {
+        stage: "saving".into(),
+        done: clusters.len() as u64,
+        total: clusters.len() as u64,
+    });
     tracing::info!(
         records = run.records,
         pairs = run.pairs_compared,
