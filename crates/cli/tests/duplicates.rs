@@ -3,9 +3,10 @@
 //! sheet and the portal are one person each; everything else is somebody else.
 #![allow(clippy::unwrap_used)]
 
+mod support;
+
 use std::collections::{BTreeMap, HashMap};
-use std::io::{BufRead, BufReader};
-use std::process::{Command, Stdio};
+use std::process::Command;
 
 use serde_json::Value;
 
@@ -84,29 +85,11 @@ fn the_demo_workspace_duplicates_match_the_manifest() {
     let dir = tempfile::tempdir().unwrap();
     let workspace = dir.path().join("demo.steward");
     let service = format!("steward-dup-test-{}", std::process::id());
-    let mut child = Command::new(env!("CARGO_BIN_EXE_steward"))
-        .args([
-            "demo",
-            "--no-ui",
-            "--port",
-            "0",
-            "--seed",
-            &SEED.to_string(),
-        ])
-        .args(["--size", &SIZE.to_string(), "--workspace"])
-        .arg(&workspace)
-        .env("STEWARD_KEYCHAIN_SERVICE", &service)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let _ = child.kill();
-    let demo = child.wait_with_output().unwrap();
-    let stderr = String::from_utf8_lossy(&demo.stderr);
+    let (line, stderr) = support::demo_until_ready(
+        &workspace,
+        &service,
+        &["--seed", &SEED.to_string(), "--size", &SIZE.to_string()],
+    );
     if line.is_empty()
         && stderr.contains("keychain")
         && std::env::var_os("STEWARD_REQUIRE_KEYCHAIN").is_none()

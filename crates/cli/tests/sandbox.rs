@@ -3,6 +3,8 @@
 
 #![allow(clippy::unwrap_used)] // a test should fail loudly at the first surprise
 
+mod support;
+
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::path::Path;
@@ -169,31 +171,7 @@ fn demo_registers_the_sandbox_systems_once() {
     let dir = tempfile::tempdir().unwrap();
     let workspace = dir.path().join("demo.steward");
     let service = format!("steward-demo-test-{}", std::process::id());
-    let run_demo = || {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_steward"))
-            .args([
-                "demo",
-                "--no-ui",
-                "--port",
-                "0",
-                "--size",
-                "300",
-                "--workspace",
-            ])
-            .arg(&workspace)
-            .env("STEWARD_KEYCHAIN_SERVICE", &service)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let mut first = String::new();
-        BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut first)
-            .unwrap();
-        let _ = child.kill();
-        let output = child.wait_with_output().unwrap();
-        (first, String::from_utf8_lossy(&output.stderr).into_owned())
-    };
+    let run_demo = || support::demo_until_ready(&workspace, &service, &["--size", "300"]);
     let (line, stderr) = run_demo();
     if line.is_empty()
         && stderr.contains("keychain")

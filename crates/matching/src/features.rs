@@ -56,15 +56,6 @@ impl Column {
             .unwrap_or_default()
     }
 
-    /// Distinct values.
-    pub fn len(&self) -> usize {
-        self.ends.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.ends.is_empty()
-    }
-
     /// Drops the lookup table once every value is in: only `text` is needed after that.
     fn seal(&mut self) {
         self.index = FxHashMap::default();

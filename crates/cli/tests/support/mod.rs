@@ -102,3 +102,27 @@ pub fn steward(workspace: &Path, service: &str, args: &[&str], env: &[(&str, &st
         stderr: String::from_utf8(output.stderr).unwrap(),
     }
 }
+
+/// Runs `steward demo --no-ui --port 0 ARGS --workspace W` until it prints its ready line,
+/// then stops it. Returns that line (empty if it never came) and what it wrote to stderr.
+pub fn demo_until_ready(workspace: &Path, service: &str, args: &[&str]) -> (String, String) {
+    use std::io::{BufRead, BufReader};
+    use std::process::Stdio;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_steward"))
+        .args(["demo", "--no-ui", "--port", "0"])
+        .args(args)
+        .arg("--workspace")
+        .arg(workspace)
+        .env("STEWARD_KEYCHAIN_SERVICE", service)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    if let Some(out) = child.stdout.take() {
+        let _ = BufReader::new(out).read_line(&mut line);
+    }
+    let _ = child.kill();
+    let output = child.wait_with_output().unwrap();
+    (line, String::from_utf8_lossy(&output.stderr).into_owned())
+}
