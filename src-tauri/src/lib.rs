@@ -34,6 +34,7 @@ pub fn run() {
         .manage(state)
         .manage(commands::inventory::SyncJob::default())
         .manage(commands::duplicates::MatchJob::default())
+        .manage(commands::drift::DriftJob::default())
         .invoke_handler(tauri::generate_handler![
             commands::workspace::workspace_info,
             commands::systems::list_systems,
@@ -49,6 +50,23 @@ pub fn run() {
             commands::duplicates::duplicate_cluster,
             commands::duplicates::find_duplicates,
             commands::duplicates::cancel_duplicates,
+            commands::drift::drift_overview,
+            commands::drift::drift_findings,
+            commands::drift::run_drift,
+            commands::drift::cancel_drift,
+            commands::drift::apply_fixes,
+            commands::drift::revert_fix,
+            commands::drift::drift_fixes,
+            commands::rules::rules,
+            commands::rules::export_rules,
+            commands::rules::set_authority,
+            commands::rules::map_field,
+            commands::rules::map_status,
+            commands::rules::accept_suggestions,
+            commands::erasure::erasures,
+            commands::erasure::request_erasure,
+            commands::erasure::check_erasures,
+            commands::erasure::preview_erasure,
         ])
         .run(tauri::generate_context!("tauri.conf.json"));
     if let Err(err) = result {

@@ -7,12 +7,23 @@ use steward_domain::{CredentialKind, Lifecycle, Population, Role, SystemKind, Tr
 use ts_rs::{Config, TS};
 
 use crate::activity::{AuditEntryView, AuditPage, AuditVerification};
+use crate::drift::{
+    DriftOverview, DriftProgress, DriftRunView, FindingPage, FindingQuery, FindingView, FixView,
+    KindCount, KindTotal, SegmentCountView, TrendPoint,
+};
 use crate::duplicates::{
     ClusterDetail, ClusterSummary, DuplicatesProgress, DuplicatesView, EvidenceView, LinkView,
     MatchRunView, MemberValue, MemberView,
 };
+use crate::erasure::{ErasureInput, ErasurePreview, ErasureSystemView, ErasureView};
 use crate::error::{AppError, ErrorCode};
+use crate::fixes::{FixProgress, FixRecordView, FixReport, FixRequest};
 use crate::inventory::{FieldInventory, InventoryView, ObjectInventory, SyncView, SystemInventory};
+use crate::rules::{
+    AuthorityRuleView, MappingSuggestion, MappingView, RuleVersionView, RulesView,
+    SegmentConditionView, SegmentDefinitionView, StatusModelView, StatusSystemView,
+    StatusValueView,
+};
 use crate::sync::{ProblemView, SyncChoice, SyncProgress, SyncReport};
 use crate::systems::{AddSystemRequest, CredentialState, RemoveReport, SystemView};
 use crate::workspace::WorkspaceInfo;
@@ -90,6 +101,11 @@ pub fn typescript_bindings() -> String {
         "Population",
         Population::ALL.iter().map(|k| k.as_str()),
     );
+    string_union(
+        &mut out,
+        "DriftKind",
+        steward_drift::Kind::ALL.iter().map(|k| k.as_str()),
+    );
     kind_info(&mut out);
     for decl in [
         ErrorCode::decl(&cfg),
@@ -120,6 +136,35 @@ pub fn typescript_bindings() -> String {
         EvidenceView::decl(&cfg),
         LinkView::decl(&cfg),
         ClusterDetail::decl(&cfg),
+        DriftProgress::decl(&cfg),
+        DriftRunView::decl(&cfg),
+        KindTotal::decl(&cfg),
+        KindCount::decl(&cfg),
+        TrendPoint::decl(&cfg),
+        SegmentCountView::decl(&cfg),
+        DriftOverview::decl(&cfg),
+        FindingQuery::decl(&cfg),
+        FixView::decl(&cfg),
+        FindingView::decl(&cfg),
+        FindingPage::decl(&cfg),
+        AuthorityRuleView::decl(&cfg),
+        MappingView::decl(&cfg),
+        StatusValueView::decl(&cfg),
+        StatusSystemView::decl(&cfg),
+        StatusModelView::decl(&cfg),
+        SegmentConditionView::decl(&cfg),
+        SegmentDefinitionView::decl(&cfg),
+        RuleVersionView::decl(&cfg),
+        RulesView::decl(&cfg),
+        MappingSuggestion::decl(&cfg),
+        ErasureInput::decl(&cfg),
+        ErasureSystemView::decl(&cfg),
+        ErasureView::decl(&cfg),
+        ErasurePreview::decl(&cfg),
+        FixRecordView::decl(&cfg),
+        FixReport::decl(&cfg),
+        FixProgress::decl(&cfg),
+        FixRequest::decl(&cfg),
     ] {
         let _ = writeln!(out, "export {decl}\n");
     }

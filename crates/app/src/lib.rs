@@ -5,9 +5,13 @@
 pub mod activity;
 mod bindings;
 mod clock;
+pub mod drift;
 pub mod duplicates;
+pub mod erasure;
 pub mod error;
+pub mod fixes;
 pub mod inventory;
+pub mod rules;
 pub mod sync;
 pub mod systems;
 pub mod workspace;

@@ -228,6 +228,7 @@ struct StoreSink<'a> {
     calls_before: u64,
     connector_calls: &'a (dyn Fn() -> u64 + Sync),
     on_progress: &'a (dyn Fn(&SyncProgress) + Send + Sync),
+    tombstones: crate::erasure::Tombstones,
 }
 
 /// What the sink says when the claim is gone: another sync took the system over.
@@ -261,6 +262,11 @@ impl PageSink for StoreSink<'_> {
         let (fetched_at, run_id) = (self.fetched_at, run.id);
         let with_associations = !page.associations_omitted;
         let claim = self.claim;
+        // A request filed while this sync runs is honoured from the next page on.
+        self.tombstones
+            .refresh(self.workspace)
+            .map_err(|e| e.message)?;
+        let tombstones = &self.tombstones;
         let still_ours = self
             .workspace
             .cache(|c| {
@@ -269,7 +275,18 @@ impl PageSink for StoreSink<'_> {
                     return Ok(false);
                 }
                 for record in &page.records {
-                    c.upsert_record(record, fetched_at, run_id, with_associations)?;
+                    // An erased person is not cached again; the sighting keeps the checklist true.
+                    match tombstones.hit(record) {
+                        Some(request_id) => c.add_erasure_sighting(&steward_store::Sighting {
+                            request_id,
+                            system_id: claim.system_id,
+                            object: record.key.object,
+                            external_id: record.key.external_id.clone(),
+                            sync_run_id: run_id,
+                            seen_at: fetched_at,
+                        })?,
+                        None => c.upsert_record(record, fetched_at, run_id, with_associations)?,
+                    }
                 }
                 c.add_problems(run_id, &problems)?;
                 c.update_sync_run(&run)?;
@@ -323,7 +340,7 @@ fn find(workspace: &Workspace, name: &str) -> Result<System, AppError> {
 }
 
 /// The settings and keychain credential a system connects with.
-fn connection_inputs(
+pub(crate) fn connection_inputs(
     env: &SyncEnv,
     workspace: &Workspace,
     system: &System,
@@ -499,6 +516,7 @@ async fn sync_claimed(
     let calls_before = run.api_calls;
     let outcome = read_all(
         workspace,
+        &env.keychain,
         system,
         connector,
         &mut run,
@@ -561,8 +579,10 @@ async fn sync_claimed(
 }
 
 /// Describes and reads every object, keeping `run` up to date (records removed included).
+#[allow(clippy::too_many_arguments)] // one call site; a struct would only rename them
 async fn read_all(
     workspace: &mut Workspace,
+    keychain: &Keychain,
     system: &System,
     connector: &dyn Connector,
     run: &mut SyncRun,
@@ -624,7 +644,10 @@ async fn read_all(
             None => Default::default(),
         };
         let total = connector.count(*object, since).await.unwrap_or(None);
+        let tombstones = crate::erasure::Tombstones::load(workspace, keychain, system.id)
+            .map_err(|e| ConnectorError::Sink(e.message))?;
         let mut sink = StoreSink {
+            tombstones,
             run: run.clone(),
             claim,
             fetched_at: Timestamp::from_millis(run.started_at.millis()),

@@ -51,6 +51,154 @@ pub enum Command {
     Dedupe(DedupeArgs),
     /// Find the people that are one person, within and across the workspace's systems.
     Duplicates(DuplicatesArgs),
+    /// Measure how far every copy has drifted from the hub, and reconcile segment counts.
+    Drift(DriftArgs),
+    /// The field-authority rules: who owns each field, the field mapping, the status model
+    /// and segments. Every change is versioned and audited with why.
+    #[command(subcommand)]
+    Rules(RulesCommand),
+    /// Erasure requests: a checklist across every system, with a deadline.
+    #[command(subcommand)]
+    Erasure(ErasureCommand),
+}
+
+#[derive(Debug, Args)]
+pub struct DriftArgs {
+    /// Show the last run's findings instead of measuring again.
+    #[arg(long)]
+    pub last: bool,
+    /// Only findings of this kind (stale, divergent, conflicting_write, mismatch,
+    /// missing_in_hub, orphan, erasure_not_propagated, count_mismatch).
+    #[arg(long)]
+    pub kind: Option<String>,
+    /// Only findings in this system.
+    #[arg(long)]
+    pub system: Option<String>,
+    /// Only findings on this canonical field.
+    #[arg(long)]
+    pub field: Option<String>,
+    /// At most this many findings (default: all with --json, 40 otherwise).
+    #[arg(long)]
+    pub limit: Option<u64>,
+    /// Write these findings' fixes (their seq numbers, comma-separated, from drift run
+    /// --run) into the systems that should change; needs --yes. Never measures again first.
+    #[arg(long, value_delimiter = ',', value_name = "SEQ,…", conflicts_with_all = ["revert", "fixes"])]
+    pub apply: Vec<i64>,
+    /// The drift run the --apply seqs are from (printed with the findings): seqs restart
+    /// with every run, and drift runs again after each sync.
+    #[arg(long, value_name = "RUN", requires = "apply")]
+    pub run: Option<i64>,
+    /// Every value fix of the last run that the filters select.
+    #[arg(long, conflicts_with = "apply")]
+    pub apply_all: bool,
+    /// Confirms --apply / --apply-all / --revert: they write to live systems.
+    #[arg(long)]
+    pub yes: bool,
+    /// Put back the value an applied fix (its journal id) replaced.
+    #[arg(long, value_name = "ID")]
+    pub revert: Option<i64>,
+    /// The fix journal, newest first.
+    #[arg(long)]
+    pub fixes: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RulesCommand {
+    /// The rules in force, the mapping (with suggestions), the status model and its unmapped
+    /// values, segments and the history of changes.
+    Show,
+    /// Write the rules as TOML (to stdout without --out).
+    Export {
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+    },
+    /// Replace the rules with a TOML file.
+    Import {
+        file: PathBuf,
+        #[arg(long)]
+        why: String,
+    },
+    /// Suggest a canonical field for each unmapped system field; --accept confirms them all.
+    Suggest {
+        #[arg(long)]
+        accept: bool,
+        #[arg(long, required_if_eq("accept", "true"))]
+        why: Option<String>,
+    },
+    /// Set who owns a canonical field (OBJECT.FIELD, e.g. person.job_title).
+    Authority {
+        field: String,
+        /// `hub` or a system's name.
+        #[arg(long)]
+        system: String,
+        /// authority_wins, last_touch, earliest_touch or manual.
+        #[arg(long)]
+        policy: String,
+        #[arg(long)]
+        category: Option<String>,
+        #[arg(long)]
+        why: String,
+    },
+    /// Map a system's field onto a canonical field (or --unmap it).
+    Map {
+        system: String,
+        object: String,
+        system_field: String,
+        field: Option<String>,
+        #[arg(long, conflicts_with = "field")]
+        unmap: bool,
+        #[arg(long)]
+        why: String,
+    },
+    /// Map one of a system's status values onto a canonical value (OBJECT.FIELD, e.g.
+    /// person.lead_status), or --unmap it.
+    Status {
+        field: String,
+        system: String,
+        value: String,
+        canonical: Option<String>,
+        #[arg(long, conflicts_with = "canonical")]
+        unmap: bool,
+        #[arg(long)]
+        why: String,
+    },
+    /// Define a segment in canonical terms, counted in every system that carries its fields.
+    Segment {
+        name: String,
+        #[arg(long)]
+        object: String,
+        /// FIELD=VALUE[,VALUE…]; repeat for more conditions.
+        #[arg(long = "where", value_name = "FIELD=VALUES", required = true)]
+        conditions: Vec<String>,
+        #[arg(long)]
+        why: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ErasureCommand {
+    /// Record a request: search every system, purge the person from the workspace.
+    Request {
+        #[arg(long)]
+        email: Option<String>,
+        #[arg(long)]
+        phone: Option<String>,
+        /// Confirms a match by address or number; never used alone.
+        #[arg(long)]
+        name: Option<String>,
+        /// The ticket or case the request came in as.
+        #[arg(long)]
+        reference: String,
+        #[arg(long, value_name = "DAYS")]
+        deadline_days: Option<u32>,
+        /// Show what would be found and purged per system, and change nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Re-check open requests (or one) against the syncs since.
+    Check { id: Option<i64> },
+    /// Every request with its checklist.
+    List,
 }
 
 #[derive(Debug, Args)]
@@ -93,6 +241,30 @@ pub enum BenchCommand {
     /// Write the matching benchmark's leads (`leads.csv`) and their ground truth
     /// (`truth.csv`), and print a JSON summary of what was seeded.
     Leads(BenchLeadsArgs),
+    /// Drift over a generated hub and spokes with planted drift: seconds per stage, peak
+    /// memory, and every planted kind against what drift found.
+    Drift(BenchDriftArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct BenchDriftArgs {
+    /// People in the hub (which also holds a tenth as many companies).
+    #[arg(long, default_value_t = 100_000)]
+    pub hub: usize,
+    /// Spokes, each with a quarter as many people as the hub: a marketing platform, a
+    /// customer portal (with accounts), an events sheet and an SDR sheet, in that order.
+    #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u8).range(1..=4))]
+    pub spokes: u8,
+    #[arg(long, default_value_t = 42)]
+    pub seed: u64,
+    /// Where the generated workspace is kept, and reused while generated with the same
+    /// parameters.
+    #[arg(long, value_name = "DIR")]
+    pub dir: PathBuf,
+    /// Measure only: the workspace in DIR must be ready (the generating run sets this for
+    /// the fresh process it measures in).
+    #[arg(long, hide = true)]
+    pub measure_only: bool,
 }
 
 #[derive(Debug, Args)]

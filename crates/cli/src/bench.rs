@@ -92,7 +92,7 @@ fn start_sandbox(args: &BenchSyncArgs, dir: &Path) -> Result<(Sandbox, Value), A
 }
 
 /// Linux: resets the peak-RSS counter so a phase's peak is its own.
-fn reset_peak_rss() {
+pub(crate) fn reset_peak_rss() {
     let _ = std::fs::write("/proc/self/clear_refs", "5");
 }
 

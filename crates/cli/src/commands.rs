@@ -94,6 +94,9 @@ pub fn run(cli: Cli) -> Result<Outcome, AppError> {
         }
         Command::Bench(BenchCommand::Sync(args)) => crate::bench::sync(&args, out.json)?,
         Command::Bench(BenchCommand::Leads(args)) => crate::bench::leads(&args)?,
+        Command::Bench(BenchCommand::Drift(args)) => {
+            return crate::bench_drift::run(&args, out.json);
+        }
         Command::Dedupe(args) => crate::dedupe::run(&args, out.json)?,
         Command::Duplicates(args) => {
             let app = open()?;
@@ -119,6 +122,9 @@ pub fn run(cli: Cli) -> Result<Outcome, AppError> {
             }
             out.inventory(&inventory);
         }
+        Command::Drift(args) => return crate::drift::drift(&open()?, &args, &out),
+        Command::Rules(command) => crate::drift::rules(&mut open()?, command, &out)?,
+        Command::Erasure(command) => return crate::drift::erasure(&mut open()?, command, &out),
         Command::Demo(args) => {
             let workspace = match workspace_flag {
                 Some(path) => path,

@@ -7,7 +7,7 @@ use std::path::Path;
 
 use steward_app::systems::AddSystemRequest;
 use steward_app::{AppError, ErrorCode, Secret, Steward};
-use steward_domain::{Population, Role, SystemKind};
+use steward_domain::{FieldKey, ObjectType, Population, Role, Segment, SystemKind};
 use steward_sandbox::server::{Config, Endpoints, start};
 
 use crate::args::DemoArgs;
@@ -175,6 +175,56 @@ fn register(workspace: &Path, endpoints: &Endpoints, dir: &Path) -> Result<Stewa
     Ok(app)
 }
 
+/// What the sandbox company's owner of the truth has set up: the suggested mapping
+/// confirmed, the spokes' own status words mapped onto the CRM's, and the segment the
+/// seeds talk about ("active accounts"). Saved as two versions, as a person would.
+fn configure_rules(app: &mut Steward) -> Result<(), AppError> {
+    app.accept_suggestions(None, "the sandbox company's fields, as suggested")?;
+    let systems = app.list_systems()?;
+    let named = |kind: SystemKind| {
+        systems
+            .iter()
+            .find(|s| s.kind == kind)
+            .map(|s| s.name.clone())
+    };
+    let (mut set, _) = app.rule_set()?;
+    let key = |k: &str| FieldKey::parse(k).map_err(AppError::invalid);
+    if let Some(map) = named(SystemKind::Marketing)
+        && let Some(model) = set
+            .status
+            .iter_mut()
+            .find(|m| m.field.as_str() == "lead_status")
+    {
+        let words = model.systems.entry(map).or_default();
+        for (word, status) in [("Working", "IN_PROGRESS"), ("Engaged", "CONNECTED")] {
+            words.insert(word.into(), status.into());
+        }
+    }
+    if let Some(portal) = named(SystemKind::Sqlite)
+        && let Some(model) = set
+            .status
+            .iter_mut()
+            .find(|m| m.field.as_str() == "account_status")
+    {
+        model
+            .systems
+            .entry(portal)
+            .or_default()
+            .insert("closed".into(), "churned".into());
+    }
+    set.segment.retain(|s| s.name != "active accounts");
+    set.segment.push(Segment {
+        name: "active accounts".into(),
+        object: ObjectType::Company,
+        conditions: [(key("account_status")?, vec!["active".to_owned()])].into(),
+    });
+    app.save_rules(
+        set,
+        "status words of the MAP and the portal; the active-accounts segment",
+    )?;
+    Ok(())
+}
+
 pub fn run(args: &DemoArgs, workspace: &Path, json: bool) -> Result<(), AppError> {
     let runtime = crate::sandbox::runtime()?;
     runtime.block_on(async {
@@ -220,6 +270,27 @@ pub fn run(args: &DemoArgs, workspace: &Path, json: bool) -> Result<(), AppError
             Ok(Ok(_)) => {}
             Ok(Err(error)) => eprintln!("steward demo: duplicates were not found: {error}"),
             Err(error) => eprintln!("steward demo: duplicates were not found: {error}"),
+        }
+        // The sandbox company's rules, then drift, so the Drift screen opens on findings.
+        let mut app = app;
+        match configure_rules(&mut app) {
+            Ok(()) => {
+                let env = app.sync_env();
+                let measured = tokio::task::spawn_blocking(move || {
+                    steward_app::drift::run_drift(&env, &|_| {}, &|| false)
+                })
+                .await;
+                match measured {
+                    Ok(Ok(run)) if !json => eprintln!(
+                        "steward demo: {} drift findings over {} records",
+                        run.findings, run.records
+                    ),
+                    Ok(Ok(_)) => {}
+                    Ok(Err(error)) => eprintln!("steward demo: drift was not measured: {error}"),
+                    Err(error) => eprintln!("steward demo: drift was not measured: {error}"),
+                }
+            }
+            Err(error) => eprintln!("steward demo: the rules were not set: {error}"),
         }
         drop(app);
         let line = serde_json::json!({

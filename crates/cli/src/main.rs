@@ -3,9 +3,11 @@
 
 mod args;
 mod bench;
+mod bench_drift;
 mod commands;
 mod dedupe;
 mod demo;
+mod drift;
 mod output;
 mod sandbox;
 mod sync;

@@ -15,7 +15,7 @@ pub struct Printer {
     pub json: bool,
 }
 
-fn print_json<T: Serialize + ?Sized>(value: &T) {
+pub fn print_json<T: Serialize + ?Sized>(value: &T) {
     match serde_json::to_string_pretty(value) {
         Ok(text) => println!("{text}"),
         Err(err) => eprintln!("steward: could not write JSON: {err}"),

@@ -71,6 +71,16 @@ pub fn run(app: &Steward, args: &SyncArgs, out: &Printer) -> Result<Outcome, App
     let runtime = crate::sandbox::runtime()?;
     let reports = runtime.block_on(sync_names(&env, &names, choice, out.json))?;
     out.sync_reports(&reports);
+    if reports.iter().any(|r| r.run_id != 0 && !r.external_failure) {
+        match steward_app::drift::drift_after_sync(&env) {
+            Some(Ok(run)) if !out.json => eprintln!(
+                "steward: drift measured again: {} findings over {} records",
+                run.findings, run.records
+            ),
+            Some(Err(error)) => eprintln!("steward: drift was not measured: {error}"),
+            _ => {}
+        }
+    }
     if reports
         .iter()
         .any(|r| r.external_failure || r.status == "cancelled")

@@ -1,5 +1,7 @@
 //! The one trait every system's connector implements, and what it is built from.
 
+use std::collections::BTreeMap;
+
 use async_trait::async_trait;
 use steward_domain::{ObjectType, Timestamp};
 use tokio_util::sync::CancellationToken;
@@ -58,6 +60,32 @@ pub trait Connector: Send + Sync {
         request: &ReadRequest,
         sink: &mut dyn PageSink,
     ) -> Result<(), ConnectorError>;
+
+    /// Whether `write_values` can change this system's records.
+    fn writable(&self) -> bool {
+        false
+    }
+
+    /// One record's current values of `fields` (under the system's own names; an empty
+    /// field is absent). `None` when the system has no such record.
+    async fn read_values(
+        &self,
+        _object: ObjectType,
+        _external_id: &str,
+        _fields: &[String],
+    ) -> Result<Option<BTreeMap<String, String>>, ConnectorError> {
+        Err(ConnectorError::ReadOnly)
+    }
+
+    /// Writes `values` (system field → value) into one record.
+    async fn write_values(
+        &self,
+        _object: ObjectType,
+        _external_id: &str,
+        _values: &BTreeMap<String, String>,
+    ) -> Result<(), ConnectorError> {
+        Err(ConnectorError::ReadOnly)
+    }
 }
 
 /// What every connector is given besides its own settings.

@@ -32,6 +32,16 @@ pub enum ConnectorError {
     Source { what: String, reason: String },
     #[error("cancelled")]
     Cancelled,
+    /// Steward reads this kind of system but does not write to it.
+    #[error("Steward does not write to this kind of system; change the value there by hand")]
+    ReadOnly,
+    /// The system refused to change a record (it named the reason by a code).
+    #[error("{system} did not change {what}: {reason}")]
+    Refused {
+        system: String,
+        what: String,
+        reason: String,
+    },
     /// The receiving side (the workspace) could not take a page.
     #[error("storing a page failed: {0}")]
     Sink(String),

@@ -100,6 +100,7 @@ pub fn builtin_catalog() -> Vec<CanonicalField> {
         (Person,  "email",                "Email",                Identity,    Email),
         (Person,  "first_name",           "First name",           Identity,    Text),
         (Person,  "last_name",            "Last name",            Identity,    Text),
+        (Person,  "full_name",            "Full name",            Identity,    Text),
         (Person,  "phone",                "Phone",                Identity,    Phone),
         (Person,  "company_name",         "Company",              Identity,    Text),
         (Person,  "job_title",            "Job title",            Identity,    Text),

@@ -3,6 +3,7 @@
 //! arguments so every rule can be reproduced exactly in a test.
 
 pub mod audit;
+pub mod authority;
 pub mod cadence;
 pub mod field;
 pub mod record;
@@ -10,9 +11,12 @@ pub mod system;
 pub mod time;
 
 pub use audit::{AuditEvent, ChainBreak, ChainStatus, ChainedEntry, GENESIS_HASH};
+pub use authority::{
+    AuthorityRule, ConflictPolicy, HUB, RuleContext, RuleSet, Segment, StatusModel, SystemMapping,
+};
 pub use cadence::{Cadence, ChangeCounts};
 pub use field::{CanonicalField, FieldCategory, FieldKey, ObjectType, ValueKind, builtin_catalog};
-pub use record::{Association, FieldValue, LinkBasis, Record, RecordKey, RecordLink};
+pub use record::{Association, FieldValue, LinkBasis, PastValue, Record, RecordKey, RecordLink};
 pub use system::{
     Connection, CredentialKind, DomainError, Lifecycle, NewSystem, Population, Role, System,
     SystemKind, SystemName, Transport, ensure_can_add,

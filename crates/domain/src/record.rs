@@ -21,6 +21,37 @@ pub struct RecordKey {
 pub struct FieldValue {
     pub value: String,
     pub modified_at: Option<Timestamp>,
+    /// Who wrote the current value, as the system says it (HubSpot: `CRM_UI`, `IMPORT`,
+    /// `INTEGRATION` …), when it says.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+    /// Earlier values, newest first, when the system keeps a history (at most
+    /// `FieldValue::MAX_EARLIER`). Drift tells a stale copy from a divergent one with them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub earlier: Vec<PastValue>,
+}
+
+/// A value a field held before its current one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PastValue {
+    pub value: String,
+    pub modified_at: Option<Timestamp>,
+    pub source: Option<String>,
+}
+
+impl FieldValue {
+    /// Earlier versions kept per field: enough to see what a copy last agreed with.
+    pub const MAX_EARLIER: usize = 5;
+
+    /// A value with no known source or history.
+    pub fn new(value: impl Into<String>, modified_at: Option<Timestamp>) -> Self {
+        Self {
+            value: value.into(),
+            modified_at,
+            source: None,
+            earlier: Vec::new(),
+        }
+    }
 }
 
 /// Another record of the same system this one is associated with (a contact's company).
@@ -114,10 +145,7 @@ mod tests {
         };
         record.fields.insert(
             "email".to_owned(),
-            FieldValue {
-                value: "a@b.test".into(),
-                modified_at: Some(Timestamp::from_millis(20)),
-            },
+            FieldValue::new("a@b.test", Some(Timestamp::from_millis(20))),
         );
         assert_eq!(record.last_modified(), Some(Timestamp::from_millis(20)));
         record.updated_at = Some(Timestamp::from_millis(30));

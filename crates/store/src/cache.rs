@@ -62,6 +62,10 @@ impl CacheWrite<'_> {
         sync_runs::add_problems(&self.tx, run_id, problems)
     }
 
+    pub(crate) fn tx(&self) -> &rusqlite::Connection {
+        &self.tx
+    }
+
     /// Stores a snapshot read by `run_id`. `with_associations` is false when the read did
     /// not carry associations (HubSpot's batch read): the cached ones are kept.
     pub fn upsert_record(

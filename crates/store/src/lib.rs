@@ -8,35 +8,50 @@
 mod audit;
 mod cache;
 mod catalog;
+mod drift;
 mod duplicates;
+mod erasure;
 mod error;
 mod inventory;
 mod open;
 mod records;
+mod rules;
 mod schema;
 mod sync_runs;
 mod systems;
 
 use std::path::{Path, PathBuf};
 
-use rusqlite::{Connection, TransactionBehavior};
+pub use rusqlite::Connection;
+use rusqlite::TransactionBehavior;
 use steward_domain::{AuditEvent, ChainStatus, ChainedEntry};
 
 pub use cache::{CacheWrite, SystemField, high_water, ids_modified_at};
+pub use drift::{
+    DriftRun, FieldRef, FindingFilter, FindingRow, FixRow, NewFinding, RecordHead, RecordScan,
+    crosswalks, field_samples, field_value, field_version, for_each_record, get_finding, get_fix,
+    latest_drift_run, list_drift_runs, list_findings, list_fixes, record_id, scan_records,
+    value_counts,
+};
 pub use duplicates::{
     ClusterRow, LinkRow, MatchRun, NewCluster, PersonForMatching, PersonWithId,
     get_duplicate_cluster, latest_match_run, list_duplicate_clusters, list_duplicate_members,
     people_for_matching, people_for_matching_ids,
+};
+pub use erasure::{
+    ErasureCheck, ErasureRequest, Sighting, erasure_checks, get_erasure, list_erasures, sightings,
+    tombstones,
 };
 pub use error::StoreError;
 pub use inventory::{
     ChangeActivity, ObjectCount, change_activity, field_fill, linked_records, newest_activity,
     object_counts, system_fields, system_settings,
 };
+pub use rules::{RuleVersion, latest_rules, list_rule_versions};
 pub use schema::LATEST_VERSION;
 pub use sync_runs::{
-    SyncMode, SyncProblem, SyncRun, SyncStatus, count_sync_problems, get_sync_run,
-    list_sync_problems, list_sync_runs,
+    SyncMode, SyncProblem, SyncRun, SyncStatus, count_sync_problems, get_sync_run, last_full_read,
+    last_sync_start, list_sync_problems, list_sync_runs,
 };
 
 /// An open workspace file.
@@ -129,7 +144,24 @@ pub use catalog::list as list_catalog;
 pub use records::{get_record, list_links, record_count};
 pub use systems::list_systems;
 
+impl Change<'_> {
+    /// Read access inside the transaction, for a change that must read what it decides on
+    /// under the same write lock (an erasure's search and purge).
+    pub fn conn(&self) -> &Connection {
+        &self.tx
+    }
+}
+
 impl Workspace {
+    /// After an erasure: the write-ahead log is folded into the file and truncated, so its
+    /// older page images do not keep purged values (deleted content itself is zeroed:
+    /// `secure_delete` is on for every connection).
+    pub fn scrub(&self) -> Result<(), StoreError> {
+        self.conn
+            .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+        Ok(())
+    }
+
     /// Read access for the free functions above (`list_systems(ws.conn())` …).
     pub fn conn(&self) -> &Connection {
         &self.conn

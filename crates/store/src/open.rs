@@ -162,6 +162,9 @@ fn configure(conn: &Connection) -> rusqlite::Result<()> {
     conn.pragma_update(None, "foreign_keys", "ON")?;
     conn.pragma_update(None, "journal_mode", "WAL")?;
     conn.pragma_update(None, "synchronous", "NORMAL")?;
+    // Deleted and replaced values are overwritten with zeros, not left in free space: an
+    // erasure (or a sync replacing a snapshot) leaves no old value in the file.
+    conn.pragma_update(None, "secure_delete", "ON")?;
     Ok(())
 }
 

@@ -4,7 +4,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use rusqlite::{Connection, OptionalExtension, params};
 use steward_domain::{
-    Association, FieldValue, ObjectType, Record, RecordKey, RecordLink, Timestamp,
+    Association, FieldValue, ObjectType, PastValue, Record, RecordKey, RecordLink, Timestamp,
 };
 
 use crate::Change;
@@ -45,7 +45,7 @@ pub fn get_record(conn: &Connection, key: &RecordKey) -> Result<Option<Record>, 
         return Ok(None);
     };
     let mut stmt = conn.prepare_cached(
-        "SELECT field, value, modified_at FROM record_fields WHERE record_id = ?1",
+        "SELECT field, value, modified_at, source FROM record_fields WHERE record_id = ?1",
     )?;
     let mut rows = stmt.query([id])?;
     let mut fields = BTreeMap::new();
@@ -55,8 +55,25 @@ pub fn get_record(conn: &Connection, key: &RecordKey) -> Result<Option<Record>, 
             FieldValue {
                 value: row.get(1)?,
                 modified_at: row.get::<_, Option<i64>>(2)?.map(Timestamp::from_millis),
+                source: row.get(3)?,
+                earlier: Vec::new(),
             },
         );
+    }
+    let mut stmt = conn.prepare_cached(
+        "SELECT field, value, modified_at, source FROM record_field_versions
+         WHERE record_id = ?1 ORDER BY field, seq",
+    )?;
+    let mut rows = stmt.query([id])?;
+    while let Some(row) = rows.next()? {
+        let field: String = row.get(0)?;
+        if let Some(current) = fields.get_mut(&field) {
+            current.earlier.push(PastValue {
+                value: row.get(1)?,
+                modified_at: row.get::<_, Option<i64>>(2)?.map(Timestamp::from_millis),
+                source: row.get(3)?,
+            });
+        }
     }
     let mut stmt = conn.prepare_cached(
         "SELECT object, external_id FROM record_associations WHERE record_id = ?1",
@@ -201,16 +218,41 @@ pub(crate) fn upsert(
         )?;
     tx.prepare_cached("DELETE FROM record_fields WHERE record_id = ?1")?
         .execute([id])?;
+    tx.prepare_cached("DELETE FROM record_field_versions WHERE record_id = ?1")?
+        .execute([id])?;
     let mut insert = tx.prepare_cached(
-        "INSERT INTO record_fields (record_id, field, value, modified_at) VALUES (?1, ?2, ?3, ?4)",
+        "INSERT INTO record_fields (record_id, field, value, modified_at, source)
+         VALUES (?1, ?2, ?3, ?4, ?5)",
     )?;
     for (field, value) in &record.fields {
         insert.execute(params![
             id,
             field,
             value.value,
-            value.modified_at.map(Timestamp::millis)
+            value.modified_at.map(Timestamp::millis),
+            value.source
         ])?;
+    }
+    let mut insert = tx.prepare_cached(
+        "INSERT INTO record_field_versions (record_id, field, seq, value, modified_at, source)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    )?;
+    for (field, value) in &record.fields {
+        for (seq, past) in value
+            .earlier
+            .iter()
+            .take(FieldValue::MAX_EARLIER)
+            .enumerate()
+        {
+            insert.execute(params![
+                id,
+                field,
+                i64::try_from(seq).unwrap_or(0),
+                past.value,
+                past.modified_at.map(Timestamp::millis),
+                past.source
+            ])?;
+        }
     }
     if !with_associations {
         return Ok(());

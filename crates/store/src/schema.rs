@@ -7,6 +7,7 @@ pub(crate) const MIGRATIONS_SQL: &[&str] = &[
     include_str!("../migrations/0001_workspace.sql"),
     include_str!("../migrations/0002_sync.sql"),
     include_str!("../migrations/0003_duplicates.sql"),
+    include_str!("../migrations/0004_authority_drift_erasure.sql"),
 ];
 
 /// The newest schema this build knows (SQLite's `user_version`).

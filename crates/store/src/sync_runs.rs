@@ -271,3 +271,25 @@ pub fn list_sync_runs(
     }
     Ok(runs)
 }
+
+/// When the newest complete full read of a system started (succeeded, or partial: both read
+/// every page and removed what the system no longer has).
+pub fn last_full_read(conn: &Connection, system_id: i64) -> Result<Option<Timestamp>, StoreError> {
+    let at: Option<i64> = conn.query_row(
+        "SELECT max(started_at) FROM sync_runs
+         WHERE system_id = ?1 AND mode = 'full' AND status IN ('succeeded', 'partial')",
+        [system_id],
+        |r| r.get(0),
+    )?;
+    Ok(at.map(Timestamp::from_millis))
+}
+
+/// When the newest sync of a system started, whatever its outcome.
+pub fn last_sync_start(conn: &Connection, system_id: i64) -> Result<Option<Timestamp>, StoreError> {
+    let at: Option<i64> = conn.query_row(
+        "SELECT max(started_at) FROM sync_runs WHERE system_id = ?1",
+        [system_id],
+        |r| r.get(0),
+    )?;
+    Ok(at.map(Timestamp::from_millis))
+}

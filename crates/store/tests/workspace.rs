@@ -222,10 +222,7 @@ fn person(system_id: i64, id: &str, fields: &[(&str, &str, i64)]) -> Record {
             .map(|(k, v, at)| {
                 (
                     (*k).to_owned(),
-                    FieldValue {
-                        value: (*v).into(),
-                        modified_at: Some(Timestamp::from_millis(*at)),
-                    },
+                    FieldValue::new(*v, Some(Timestamp::from_millis(*at))),
                 )
             })
             .collect::<BTreeMap<_, _>>(),
@@ -385,7 +382,12 @@ fn the_audit_log_refuses_edits_and_verification_pins_a_forced_one() {
 #[test]
 fn released_migrations_are_unchanged() {
     use sha2::{Digest, Sha256};
-    let released = ["0001_workspace.sql", "0002_sync.sql", "0003_duplicates.sql"];
+    let released = [
+        "0001_workspace.sql",
+        "0002_sync.sql",
+        "0003_duplicates.sql",
+        "0004_authority_drift_erasure.sql",
+    ];
     let digests: Vec<String> = released
         .iter()
         .map(|name| {
@@ -545,14 +547,7 @@ fn duplicate_clusters_never_outlive_their_records() {
         created_at: None,
         updated_at: None,
         archived: false,
-        fields: [(
-            "name".to_owned(),
-            FieldValue {
-                value: "Acme".into(),
-                modified_at: None,
-            },
-        )]
-        .into(),
+        fields: [("name".to_owned(), FieldValue::new("Acme", None))].into(),
         associations: Default::default(),
     };
     ws.change(|c| {

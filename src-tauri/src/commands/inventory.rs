@@ -86,6 +86,16 @@ pub async fn sync_systems(
             break;
         }
     }
+    // The trend follows the syncs: drift is measured again when rules are confirmed.
+    if reports.iter().any(|r| r.run_id != 0 && !r.external_failure) {
+        let measured = tauri::async_runtime::spawn_blocking(move || {
+            steward_app::drift::drift_after_sync(&env)
+        })
+        .await;
+        if let Ok(Some(Err(error))) = measured {
+            tracing::warn!(code = ?error.code, "drift was not measured after the sync");
+        }
+    }
     Ok(reports)
 }
 

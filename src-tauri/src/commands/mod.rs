@@ -2,8 +2,11 @@
 //! disk calls must not freeze the window.
 
 pub mod activity;
+pub mod drift;
 pub mod duplicates;
+pub mod erasure;
 pub mod inventory;
+pub mod rules;
 pub mod systems;
 pub mod workspace;
 

@@ -126,3 +126,58 @@ pub fn demo_until_ready(workspace: &Path, service: &str, args: &[&str]) -> (Stri
     let output = child.wait_with_output().unwrap();
     (line, String::from_utf8_lossy(&output.stderr).into_owned())
 }
+
+/// `steward demo --no-ui --port 0 ARGS --workspace W`, kept serving until dropped: tests that
+/// sync again or change a sandbox system while it runs.
+pub struct Demo {
+    child: std::process::Child,
+    /// The ready line (each system's URL and token).
+    pub line: Value,
+}
+
+impl Demo {
+    /// `None` when no keychain is available here (and none is required).
+    pub fn start(workspace: &Path, service: &str, args: &[&str]) -> Option<Demo> {
+        use std::io::{BufRead, BufReader, Read};
+        use std::process::Stdio;
+        let mut child = Command::new(env!("CARGO_BIN_EXE_steward"))
+            .args(["demo", "--no-ui", "--port", "0"])
+            .args(args)
+            .arg("--workspace")
+            .arg(workspace)
+            .env("STEWARD_KEYCHAIN_SERVICE", service)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut line = String::new();
+        if let Some(out) = child.stdout.take() {
+            let _ = BufReader::new(out).read_line(&mut line);
+        }
+        if line.trim().is_empty() {
+            let _ = child.kill();
+            let mut stderr = String::new();
+            if let Some(mut err) = child.stderr.take() {
+                let _ = err.read_to_string(&mut stderr);
+            }
+            let _ = child.wait();
+            if stderr.contains("keychain") && std::env::var_os("STEWARD_REQUIRE_KEYCHAIN").is_none()
+            {
+                eprintln!("skipped: no OS keychain here; the test scripts provide one");
+                return None;
+            }
+            panic!("the demo did not start: {stderr}");
+        }
+        Some(Demo {
+            child,
+            line: serde_json::from_str(&line).unwrap(),
+        })
+    }
+}
+
+impl Drop for Demo {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}

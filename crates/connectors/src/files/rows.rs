@@ -132,7 +132,7 @@ impl<'a> RowReader<'a> {
             match cell.value() {
                 Some(value) => {
                     let modified_at = updated_at;
-                    fields.insert(column.name.clone(), FieldValue { value, modified_at });
+                    fields.insert(column.name.clone(), FieldValue::new(value, modified_at));
                 }
                 None => problems.push(self.problem(row, Some(index), CELL_ERROR, true)),
             }

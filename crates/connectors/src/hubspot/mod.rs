@@ -114,6 +114,17 @@ fn segment(object: ObjectType) -> &'static str {
     }
 }
 
+/// A record id as one path segment: digits only, as HubSpot's ids are.
+fn id_segment(id: &str) -> Result<&str, ConnectorError> {
+    if !id.is_empty() && id.bytes().all(|b| b.is_ascii_digit()) {
+        Ok(id)
+    } else {
+        Err(ConnectorError::config(format!(
+            "\"{id}\" is not a HubSpot record id"
+        )))
+    }
+}
+
 /// The property HubSpot stamps on every change (contacts kept the old name).
 fn modified_property(object: ObjectType) -> &'static str {
     match object {
@@ -567,6 +578,71 @@ impl Connector for HubspotConnector {
         let reply = self.post(&what, url, &body, true).await?;
         let found: wire::SearchPage = reply.json(&self.ctx.system_name, &what)?;
         Ok(Some(found.total as u64))
+    }
+
+    fn writable(&self) -> bool {
+        true
+    }
+
+    async fn read_values(
+        &self,
+        object: ObjectType,
+        external_id: &str,
+        fields: &[String],
+    ) -> Result<Option<std::collections::BTreeMap<String, String>>, ConnectorError> {
+        let what = format!("reading one of the {}", segment(object));
+        let mut url = self.url(&format!(
+            "crm/v3/objects/{}/{}",
+            segment(object),
+            id_segment(external_id)?
+        ))?;
+        url.query_pairs_mut()
+            .append_pair("properties", &fields.join(","));
+        let reply = match self.get(&what, url).await {
+            Ok(reply) => reply,
+            Err(ConnectorError::Http { status: 404, .. }) => return Ok(None),
+            Err(e) => return Err(e),
+        };
+        let object: wire::Object = reply.json(&self.ctx.system_name, &what)?;
+        Ok(Some(
+            object
+                .properties
+                .into_iter()
+                .filter(|(name, _)| fields.contains(name))
+                .filter_map(|(name, value)| Some((name, value.filter(|v| !v.is_empty())?)))
+                .collect(),
+        ))
+    }
+
+    async fn write_values(
+        &self,
+        object: ObjectType,
+        external_id: &str,
+        values: &std::collections::BTreeMap<String, String>,
+    ) -> Result<(), ConnectorError> {
+        let what = format!("updating one of the {}", segment(object));
+        let body = json!({"inputs": [{"id": external_id, "properties": values}]});
+        let url = self.url(&format!("crm/v3/objects/{}/batch/update", segment(object)))?;
+        let reply = self.post(&what, url, &body, false).await?;
+        let result: wire::BatchWrite = reply.json(&self.ctx.system_name, &what)?;
+        if let Some(error) = result.errors.first() {
+            return Err(ConnectorError::Refused {
+                system: self.ctx.system_name.clone(),
+                what: format!("record {external_id}"),
+                reason: error
+                    .category
+                    .clone()
+                    .unwrap_or_else(|| "no reason given".into()),
+            });
+        }
+        if !result.results.iter().any(|r| r.id == external_id) {
+            return Err(ConnectorError::Refused {
+                system: self.ctx.system_name.clone(),
+                what: format!("record {external_id}"),
+                reason: "the update named no result for it".into(),
+            });
+        }
+        Ok(())
     }
 
     async fn read(

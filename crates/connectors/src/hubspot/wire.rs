@@ -3,7 +3,9 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Deserialize;
-use steward_domain::{Association, FieldValue, ObjectType, Record, RecordKey, Timestamp};
+use steward_domain::{
+    Association, FieldValue, ObjectType, PastValue, Record, RecordKey, Timestamp,
+};
 
 use crate::connector::Context;
 use crate::model::{Page, RecordProblem, SourceField};
@@ -39,9 +41,35 @@ pub struct Batch {
     pub results: Vec<Object>,
 }
 
+/// One entry of a property's history, newest first as HubSpot lists them.
 #[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Version {
+    #[serde(default)]
+    pub value: Option<String>,
     pub timestamp: Option<String>,
+    #[serde(default)]
+    pub source_type: Option<String>,
+}
+
+/// A batch create/update/archive answer: what was written, and per input what was not.
+#[derive(Debug, Deserialize)]
+pub struct BatchWrite {
+    #[serde(default)]
+    pub results: Vec<WrittenRef>,
+    #[serde(default)]
+    pub errors: Vec<BatchError>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct WrittenRef {
+    pub id: String,
+}
+
+/// Only the category: HubSpot's message can quote an input value.
+#[derive(Debug, Deserialize)]
+pub struct BatchError {
+    pub category: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -203,16 +231,26 @@ pub fn to_record(ctx: &Context, object: ObjectType, o: Object) -> Result<Record,
         let Some(value) = value.as_deref().filter(|v| !v.is_empty()) else {
             continue;
         };
-        let modified_at = o
-            .properties_with_history
-            .get(name)
-            .and_then(|versions| versions.first())
-            .and_then(|v| instant(v.timestamp.as_deref()));
+        let versions = o.properties_with_history.get(name);
+        let newest = versions.and_then(|versions| versions.first());
+        let earlier = versions
+            .into_iter()
+            .flatten()
+            .skip(1)
+            .take(FieldValue::MAX_EARLIER)
+            .map(|v| PastValue {
+                value: v.value.clone().unwrap_or_default(),
+                modified_at: instant(v.timestamp.as_deref()),
+                source: v.source_type.clone(),
+            })
+            .collect();
         fields.insert(
             name.clone(),
             FieldValue {
                 value: value.to_owned(),
-                modified_at,
+                modified_at: newest.and_then(|v| instant(v.timestamp.as_deref())),
+                source: newest.and_then(|v| v.source_type.clone()),
+                earlier,
             },
         );
     }

@@ -195,6 +195,17 @@ impl MapConnector {
 
     /// GETs an API path with the access token, renewing it once when it has expired.
     async fn call(&self, what: &str, url: Url) -> Result<Envelope, ConnectorError> {
+        self.call_with(what, url, None).await
+    }
+
+    /// GETs (or with a body, POSTs) an API path with the access token, renewing it once
+    /// when it has expired.
+    async fn call_with(
+        &self,
+        what: &str,
+        url: Url,
+        body: Option<&Value>,
+    ) -> Result<Envelope, ConnectorError> {
         let mut renewed = false;
         loop {
             let token = {
@@ -208,7 +219,14 @@ impl MapConnector {
             };
             let reply = self
                 .driver
-                .send(what, |c| c.get(url.clone()).bearer_auth(&token), verdict)
+                .send(
+                    what,
+                    |c| match body {
+                        Some(body) => c.post(url.clone()).bearer_auth(&token).json(body),
+                        None => c.get(url.clone()).bearer_auth(&token),
+                    },
+                    verdict,
+                )
                 .await?;
             if !reply.status.is_success() {
                 return Err(ConnectorError::Http {
@@ -287,13 +305,7 @@ impl MapConnector {
                 _ => continue,
             };
             // Marketo keeps one update time per lead, not per field.
-            fields.insert(
-                name.clone(),
-                FieldValue {
-                    value,
-                    modified_at: None,
-                },
-            );
+            fields.insert(name.clone(), FieldValue::new(value, None));
         }
         Ok(Record {
             key: RecordKey {
@@ -383,6 +395,78 @@ impl Connector for MapConnector {
                     .unwrap_or_else(|| SourceField::text(f))
             })
             .collect())
+    }
+
+    fn writable(&self) -> bool {
+        true
+    }
+
+    async fn read_values(
+        &self,
+        _object: ObjectType,
+        external_id: &str,
+        fields: &[String],
+    ) -> Result<Option<BTreeMap<String, String>>, ConnectorError> {
+        let mut url = self.url("rest/v1/leads.json")?;
+        url.query_pairs_mut()
+            .append_pair("filterType", "id")
+            .append_pair("filterValues", external_id)
+            .append_pair("fields", &fields.join(","));
+        let envelope = self.call("reading one lead", url).await?;
+        Ok(envelope.result.first().map(|lead| {
+            fields
+                .iter()
+                .filter_map(|name| {
+                    let value = match lead.get(name)? {
+                        Value::String(s) if !s.is_empty() => s.clone(),
+                        Value::Number(n) => n.to_string(),
+                        Value::Bool(b) => b.to_string(),
+                        _ => return None,
+                    };
+                    Some((name.clone(), value))
+                })
+                .collect()
+        }))
+    }
+
+    async fn write_values(
+        &self,
+        _object: ObjectType,
+        external_id: &str,
+        values: &BTreeMap<String, String>,
+    ) -> Result<(), ConnectorError> {
+        let id: u64 = external_id
+            .parse()
+            .map_err(|_| ConnectorError::config(format!("\"{external_id}\" is not a lead id")))?;
+        let mut input = serde_json::Map::new();
+        input.insert("id".into(), Value::from(id));
+        for (name, value) in values {
+            input.insert(name.clone(), Value::String(value.clone()));
+        }
+        let body = serde_json::json!({
+            "action": "updateOnly",
+            "lookupField": "id",
+            "input": [Value::Object(input)],
+        });
+        let url = self.url("rest/v1/leads.json")?;
+        let envelope = self
+            .call_with("updating one lead", url, Some(&body))
+            .await?;
+        let first = envelope.result.first();
+        match first.and_then(|r| r.get("status")).and_then(Value::as_str) {
+            Some("updated") => Ok(()),
+            _ => Err(ConnectorError::Refused {
+                system: self.ctx.system_name.clone(),
+                what: format!("lead {external_id}"),
+                reason: first
+                    .and_then(|r| r.pointer("/reasons/0/code"))
+                    .and_then(Value::as_str)
+                    .map_or_else(
+                        || "no reason given".into(),
+                        |code| format!("error code {code}"),
+                    ),
+            }),
+        }
     }
 
     async fn read(

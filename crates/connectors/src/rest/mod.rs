@@ -406,13 +406,7 @@ impl RestConnector {
         let mut fields = BTreeMap::new();
         let mut put = |name: &str, value: Option<String>| {
             if let Some(value) = value {
-                fields.insert(
-                    name.to_owned(),
-                    FieldValue {
-                        value,
-                        modified_at: None,
-                    },
-                );
+                fields.insert(name.to_owned(), FieldValue::new(value, None));
             }
         };
         if spec.fields.is_empty() {

@@ -243,7 +243,7 @@ fn fields(
         let selected = &plan.select[i];
         match row[i].render(selected.column.kind) {
             Ok(Some(value)) => {
-                fields.insert(selected.stored.clone(), FieldValue { value, modified_at });
+                fields.insert(selected.stored.clone(), FieldValue::new(value, modified_at));
             }
             Ok(None) => {}
             Err(why) => note(&selected.stored, why),

@@ -543,6 +543,11 @@ pub fn generate(
                 spoke: spoke("events_csv", line),
                 reason,
             });
+            // Only the date is unreadable: the row is kept, and its person (a stranger)
+            // never reached the CRM.
+            if reason == "unparseable date" {
+                missing_in_hub.push(spoke("events_csv", line));
+            }
             spokes.events.push(EventRow { cells });
             continue;
         }
@@ -825,6 +830,18 @@ pub fn generate(
     for id in &erased_ids {
         cross.remove(id);
     }
+    // Field drift planted on a contact that was then erased went with it: its copies are
+    // erasures not propagated, not stale or divergent ones.
+    let gone = |id: &str| id.parse::<u64>().is_ok_and(|id| erased_ids.contains(&id));
+    stale.retain(|d| !gone(&d.crm_contact_id));
+    divergent.retain(|d| !gone(&d.crm_contact_id));
+    conflicting.retain(|w| !gone(&w.crm_contact_id));
+    let erased_leads: BTreeSet<String> = erased_ids
+        .iter()
+        .filter_map(|id| lead_of.get(id))
+        .map(u64::to_string)
+        .collect();
+    affected.retain(|a: &SpokeRef| !erased_leads.contains(&a.id));
 
     let defects = SpokeDefects {
         cross_system: cross

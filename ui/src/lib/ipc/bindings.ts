@@ -17,6 +17,10 @@ export type Population = "manual" | "automated" | "imported";
 
 export const POPULATIONS: readonly Population[] = ["manual", "automated", "imported"];
 
+export type DriftKind = "stale" | "divergent" | "conflicting_write" | "mismatch" | "missing_in_hub" | "orphan" | "erasure_not_propagated" | "count_mismatch";
+
+export const DRIFT_KINDS: readonly DriftKind[] = ["stale", "divergent", "conflicting_write", "mismatch", "missing_in_hub", "orphan", "erasure_not_propagated", "count_mismatch"];
+
 export type KindInfo = { transport: "http" | "file" | "database", credential: "none" | "access_token" | "api_token" | "database_password", canBeHub: boolean };
 
 export const KIND_INFO: Record<SystemKind, KindInfo> = {
@@ -222,3 +226,194 @@ export type ClusterDetail = { cluster: ClusterSummary, members: Array<MemberView
  * Strongest first.
  */
 links: Array<LinkView>, };
+
+export type DriftProgress = { 
+/**
+ * reading, linking, comparing, saving
+ */
+stage: string, done: number, total: number, };
+
+export type DriftRunView = { id: number, finishedAt: string, rulesVersion: number, records: number, 
+/**
+ * Spoke records linked to a hub record.
+ */
+linked: number, findings: number, seconds: number, };
+
+export type KindTotal = { kind: string, system: string, count: number, };
+
+export type KindCount = { kind: string, count: number, };
+
+export type TrendPoint = { runId: number, at: string, 
+/**
+ * Per kind, summed over systems.
+ */
+counts: Array<KindCount>, };
+
+export type SegmentCountView = { segment: string, system: string, hub: boolean, count: number, };
+
+export type DriftOverview = { run: DriftRunView | null, totals: Array<KindTotal>, 
+/**
+ * Oldest first.
+ */
+trend: Array<TrendPoint>, segments: Array<SegmentCountView>, };
+
+export type FindingQuery = { kind: string | null, system: string | null, field: string | null, offset: number, limit: number, };
+
+export type FixView = { 
+/**
+ * write, delete_copy, create_in_hub, decide
+ */
+action: string, system: string, externalId: string, field: string | null, 
+/**
+ * The value to write (read from the authority's record now).
+ */
+value: string | null, description: string, };
+
+export type FindingView = { seq: number, kind: string, system: string, object: string, externalId: string, hubExternalId: string | null, 
+/**
+ * The canonical field.
+ */
+field: string | null, systemField: string | null, hubField: string | null, 
+/**
+ * The copy's value, the hub's, and the earlier authority value (stale: what the copy
+ * still holds; conflicting write: what was overwritten). Read from the cache now.
+ */
+value: string | null, hubValue: string | null, earlierValue: string | null, segment: string | null, 
+/**
+ * A code for the exact reason (earlier_authority_value, hub_archived …).
+ */
+reason: string, rule: string | null, 
+/**
+ * How the copy was linked to its hub record (shared_id, email, match …).
+ */
+link: string | null, authorityChangedAt: string | null, authoritySource: string | null, copyChangedAt: string | null, 
+/**
+ * Count mismatch: the hub's count and this system's.
+ */
+counts: Array<number> | null, fix: FixView | null, };
+
+export type FindingPage = { total: number, rows: Array<FindingView>, };
+
+export type AuthorityRuleView = { object: string, field: string, label: string, category: string, valueKind: string, 
+/**
+ * `hub` or a system's name.
+ */
+system: string, policy: string, };
+
+export type MappingView = { system: string, object: string, systemField: string, 
+/**
+ * The canonical field; empty when the field is not mapped.
+ */
+field: string, 
+/**
+ * A suggestion for an unmapped field, with why.
+ */
+suggested: string | null, reason: string | null, };
+
+export type StatusValueView = { value: string, 
+/**
+ * Records holding it.
+ */
+count: number, 
+/**
+ * The canonical value it maps to; `None` when unmapped (flagged, not compared).
+ */
+canonical: string | null, };
+
+export type StatusSystemView = { system: string, systemField: string, values: Array<StatusValueView>, unmapped: number, };
+
+export type StatusModelView = { object: string, field: string, values: Array<string>, systems: Array<StatusSystemView>, };
+
+export type SegmentConditionView = { field: string, values: Array<string>, };
+
+export type SegmentDefinitionView = { name: string, object: string, conditions: Array<SegmentConditionView>, };
+
+export type RuleVersionView = { version: number, at: string, actor: string, why: string, 
+/**
+ * What this version changed from the one before.
+ */
+changes: Array<string>, };
+
+export type RulesView = { 
+/**
+ * `None` until a rule set is saved (the defaults are shown).
+ */
+version: number | null, authority: Array<AuthorityRuleView>, mapping: Array<MappingView>, status: Array<StatusModelView>, segments: Array<SegmentDefinitionView>, integrationSources: Array<string>, 
+/**
+ * What makes the set unusable (a system it names was removed …).
+ */
+problems: Array<string>, 
+/**
+ * Newest first.
+ */
+history: Array<RuleVersionView>, 
+/**
+ * Registered systems' names, for the authority choice.
+ */
+systems: Array<string>, };
+
+export type MappingSuggestion = { system: string, object: string, systemField: string, field: string, reason: string, };
+
+export type ErasureInput = { email: string | null, phone: string | null, name: string | null, 
+/**
+ * The ticket or case this request came in as (e.g. "DSR-2041").
+ */
+reference: string, deadlineDays: number | null, };
+
+export type ErasureSystemView = { system: string, 
+/**
+ * not_found, deleted, still_present, not_checked
+ */
+status: string, checkedAt: string, 
+/**
+ * The records that still hold the person (ids in that system).
+ */
+records: Array<string>, 
+/**
+ * Which identifiers matched (email, phone), never their values.
+ */
+matched: Array<string>, 
+/**
+ * What the status rests on ("cache as of the full sync of …").
+ */
+basis: string, };
+
+export type ErasureView = { id: number, reference: string, 
+/**
+ * The identifiers, masked.
+ */
+label: string, requestedAt: string, requestedBy: string, deadlineAt: string, overdue: boolean, completedAt: string | null, 
+/**
+ * Records purged from Steward's own workspace.
+ */
+purged: number, systems: Array<ErasureSystemView>, };
+
+export type ErasurePreview = { system: string, 
+/**
+ * Records that would be purged from the workspace (and are still in the system).
+ */
+records: number, 
+/**
+ * Which identifiers matched (email, phone, name).
+ */
+matched: Array<string>, 
+/**
+ * Records holding the address or number under another name: left alone.
+ */
+otherName: number, };
+
+export type FixRecordView = { id: number, at: string, actor: string, system: string, object: string, externalId: string, field: string, 
+/**
+ * The value the write replaced (what a revert puts back); `None` when the field was empty.
+ */
+before: string | null, after: string, 
+/**
+ * pending, applied, failed, skipped, reverted
+ */
+status: string, detail: string | null, };
+
+export type FixReport = { applied: number, skipped: number, failed: number, rows: Array<FixRecordView>, };
+
+export type FixProgress = { done: number, total: number, };
+
+export type FixRequest = { runId: number, seqs: Array<number>, };

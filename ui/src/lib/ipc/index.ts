@@ -7,12 +7,24 @@ import type {
   AuditPage,
   AuditVerification,
   ClusterDetail,
+  DriftOverview,
+  DriftProgress,
+  DriftRunView,
   DuplicatesProgress,
   DuplicatesView,
+  ErasureInput,
+  ErasurePreview,
+  ErasureView,
   ErrorCode,
+  FindingPage,
+  FindingQuery,
+  FixProgress,
+  FixRecordView,
+  FixReport,
   InventoryView,
   MatchRunView,
   RemoveReport,
+  RulesView,
   SyncChoice,
   SyncProgress,
   SyncReport,
@@ -21,6 +33,19 @@ import type {
 } from './bindings';
 
 export * from './bindings';
+
+/** One field's authority and conflict policy, as the Rules screen sets it. */
+export type AuthorityChange = { object: string; field: string; system: string; policy: string };
+/** A system field mapped onto a canonical field; `field: null` unmaps it. */
+export type FieldMappingChange = { system: string; object: string; systemField: string; field: string | null };
+/** A system's status value mapped onto a canonical value; `canonical: null` unmaps it. */
+export type StatusMappingChange = {
+  object: string;
+  field: string;
+  system: string;
+  value: string;
+  canonical: string | null;
+};
 
 const CODES: readonly ErrorCode[] = [
   'invalid_input',
@@ -83,4 +108,43 @@ export const ipc = {
   cancelDuplicates: () => call<boolean>('cancel_duplicates'),
   onDuplicatesProgress: (handler: (progress: DuplicatesProgress) => void): Promise<UnlistenFn> =>
     listen<DuplicatesProgress>('duplicates-progress', (event) => handler(event.payload)),
+  /** The newest drift run, its totals by kind and system, the trend over runs and the segment counts. */
+  driftOverview: () => call<DriftOverview>('drift_overview'),
+  /** A page of the newest run's findings, with the values read from the cache now. */
+  driftFindings: (query: FindingQuery) => call<FindingPage>('drift_findings', { query }),
+  /** Measures drift over the whole cache; progress arrives through `onDriftProgress`. Rejects
+   * with `conflict` while another run is under way, `cancelled` after `cancelDrift`. */
+  runDrift: () => call<DriftRunView>('run_drift'),
+  cancelDrift: () => call<boolean>('cancel_drift'),
+  onDriftProgress: (handler: (progress: DriftProgress) => void): Promise<UnlistenFn> =>
+    listen<DriftProgress>('drift-progress', (event) => handler(event.payload)),
+  /** Writes the authority's value into each finding's copy, in the live systems; progress
+   * arrives through `onFixProgress`. Every write is journaled first. `runId` is the drift run
+   * the findings were listed from: seqs restart with every run, so the backend refuses
+   * (`conflict`) findings a newer run has replaced. */
+  applyFixes: (runId: number, seqs: number[]) => call<FixReport>('apply_fixes', { request: { runId, seqs } }),
+  onFixProgress: (handler: (progress: FixProgress) => void): Promise<UnlistenFn> =>
+    listen<FixProgress>('fix-progress', (event) => handler(event.payload)),
+  /** The fix journal, newest first. */
+  driftFixes: () => call<FixRecordView[]>('drift_fixes'),
+  /** Puts back the value an applied fix replaced. */
+  revertFix: (id: number) => call<FixRecordView>('revert_fix', { id }),
+  /** The rule set in force (the defaults before the first save), its history and problems. */
+  rules: () => call<RulesView>('rules'),
+  /** The rule set in force as TOML, to review or keep beside the code. */
+  exportRules: () => call<string>('export_rules'),
+  /** Each change below saves a new version of the rules, audited with `why` (required), and
+   * resolves to the version in force afterwards. */
+  setAuthority: (change: AuthorityChange, why: string) =>
+    call<number>('set_authority', { ...change, category: null, why }),
+  mapField: (change: FieldMappingChange, why: string) => call<number>('map_field', { ...change, why }),
+  mapStatus: (change: StatusMappingChange, why: string) => call<number>('map_status', { ...change, why }),
+  acceptSuggestions: (why: string) => call<number>('accept_suggestions', { why }),
+  /** Every erasure request with its checklist per system. */
+  erasures: () => call<ErasureView[]>('erasures'),
+  /** Files a request and purges the person from this workspace at once. */
+  previewErasure: (input: ErasureInput) => call<ErasurePreview[]>('preview_erasure', { input }),
+  requestErasure: (input: ErasureInput) => call<ErasureView>('request_erasure', { input }),
+  /** Checks one request (or every open one, with `null`) against each system's cache again. */
+  checkErasures: (id: number | null) => call<ErasureView[]>('check_erasures', { id }),
 };

@@ -46,4 +46,42 @@ describe('ipc', () => {
     backend({ list_systems: () => rejectWith({ code: 'keychain_unavailable', message: 'locked' }) });
     await expect(ipc.listSystems()).rejects.toEqual({ code: 'keychain_unavailable', message: 'locked' });
   });
+
+  it('sends the drift, rules and erasure commands the arguments they take', async () => {
+    const calls = backend({
+      drift_findings: () => ({ total: 0, rows: [] }),
+      apply_fixes: () => ({ applied: 0, skipped: 0, failed: 0, rows: [] }),
+      revert_fix: () => ({}),
+      set_authority: () => 4,
+      map_field: () => 4,
+      map_status: () => 4,
+      accept_suggestions: () => 4,
+      preview_erasure: () => [],
+      request_erasure: () => ({}),
+      check_erasures: () => [],
+    });
+    await ipc.driftFindings({ kind: 'stale', system: null, field: null, offset: 500, limit: 500 });
+    await ipc.applyFixes(4, [3, 7]);
+    await ipc.revertFix(12);
+    await ipc.setAuthority({ object: 'person', field: 'email', system: 'MAP', policy: 'manual' }, 'why');
+    await ipc.mapField({ system: 'MAP', object: 'person', systemField: 'Status', field: null }, 'why');
+    await ipc.mapStatus({ object: 'person', field: 'lead_status', system: 'MAP', value: 'Engaged', canonical: 'OPEN' }, 'why');
+    await ipc.acceptSuggestions('why');
+    await ipc.previewErasure({ reference: 'DSR-1', email: 'a@b.io', phone: null, name: null, deadlineDays: 30 });
+    await ipc.requestErasure({ reference: 'DSR-1', email: 'a@b.io', phone: null, name: null, deadlineDays: 30 });
+    await ipc.checkErasures(null);
+    // camelCase here; Tauri hands them to the commands' snake_case parameters.
+    expect(calls.map((c) => [c.command, c.args])).toEqual([
+      ['drift_findings', { query: { kind: 'stale', system: null, field: null, offset: 500, limit: 500 } }],
+      ['apply_fixes', { request: { runId: 4, seqs: [3, 7] } }],
+      ['revert_fix', { id: 12 }],
+      ['set_authority', { object: 'person', field: 'email', system: 'MAP', policy: 'manual', category: null, why: 'why' }],
+      ['map_field', { system: 'MAP', object: 'person', systemField: 'Status', field: null, why: 'why' }],
+      ['map_status', { object: 'person', field: 'lead_status', system: 'MAP', value: 'Engaged', canonical: 'OPEN', why: 'why' }],
+      ['accept_suggestions', { why: 'why' }],
+      ['preview_erasure', { input: { reference: 'DSR-1', email: 'a@b.io', phone: null, name: null, deadlineDays: 30 } }],
+      ['request_erasure', { input: { reference: 'DSR-1', email: 'a@b.io', phone: null, name: null, deadlineDays: 30 } }],
+      ['check_erasures', { id: null }],
+    ]);
+  });
 });
