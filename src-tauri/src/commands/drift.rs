@@ -1,34 +1,21 @@
-use std::sync::Arc;
-use std::sync::Mutex;
-use std::sync::atomic::{AtomicBool, Ordering};
-
 use steward_app::drift::{DriftOverview, DriftProgress, DriftRunView, FindingPage, FindingQuery};
 use steward_app::fixes::{FixProgress, FixRecordView, FixReport, FixRequest};
 use steward_app::{AppError, ErrorCode};
 use tauri::{AppHandle, Emitter, State};
 use tokio_util::sync::CancellationToken;
 
+use crate::commands::job::JobSlot;
 use crate::state::AppState;
 
-/// The drift run in progress, so Cancel can stop it and a second one is refused.
-#[derive(Default)]
-pub struct DriftJob(Mutex<Option<Arc<AtomicBool>>>);
+/// The run in progress, so Cancel can stop it and a second one is refused.
+pub struct DriftJob(pub JobSlot);
 
-struct Running<'a>(&'a DriftJob);
-
-impl Drop for Running<'_> {
-    fn drop(&mut self) {
-        if let Ok(mut slot) = (self.0).0.lock() {
-            *slot = None;
-        }
+impl Default for DriftJob {
+    fn default() -> Self {
+        Self(JobSlot::new(
+            "drift is already being measured; wait for it to finish or cancel it",
+        ))
     }
-}
-
-fn busy() -> AppError {
-    AppError::new(
-        ErrorCode::Internal,
-        "the drift job's state is unusable; restart Steward",
-    )
 }
 
 #[tauri::command(async)]
@@ -53,24 +40,12 @@ pub async fn run_drift(
     job: State<'_, DriftJob>,
 ) -> Result<DriftRunView, AppError> {
     let env = state.steward()?.sync_env();
-    let cancel = Arc::new(AtomicBool::new(false));
-    {
-        let mut slot = job.0.lock().map_err(|_| busy())?;
-        if slot.is_some() {
-            return Err(AppError::new(
-                ErrorCode::Conflict,
-                "drift is already being measured; wait for it to finish or cancel it",
-            ));
-        }
-        *slot = Some(cancel.clone());
-    }
-    let _running = Running(&job);
-    let stop = cancel.clone();
+    let (_running, stop) = job.0.start()?;
     tauri::async_runtime::spawn_blocking(move || {
         let progress = |p: DriftProgress| {
             let _ = app.emit("drift-progress", p);
         };
-        steward_app::drift::run_drift(&env, &progress, &|| stop.load(Ordering::Relaxed))
+        steward_app::drift::run_drift(&env, &progress, &|| stop.is_cancelled())
     })
     .await
     .map_err(|e| AppError::new(ErrorCode::Internal, format!("drift stopped: {e}")))?
@@ -78,11 +53,7 @@ pub async fn run_drift(
 
 #[tauri::command(async)]
 pub fn cancel_drift(job: State<'_, DriftJob>) -> Result<bool, AppError> {
-    let slot = job.0.lock().map_err(|_| busy())?;
-    Ok(slot.as_ref().is_some_and(|flag| {
-        flag.store(true, Ordering::Relaxed);
-        true
-    }))
+    job.0.cancel()
 }
 
 /// Writes the chosen findings' fixes into their systems, emitting `fix-progress`.

@@ -1,26 +1,19 @@
-use std::sync::Mutex;
-
 use steward_app::inventory::InventoryView;
 use steward_app::sync::{SyncChoice, SyncReport, sync_system};
 use steward_app::{AppError, ErrorCode};
 use tauri::{AppHandle, Emitter, State};
-use tokio_util::sync::CancellationToken;
 
+use crate::commands::job::JobSlot;
 use crate::state::AppState;
 
-/// The sync in progress, so the Cancel button can stop it and a second one waits its turn.
-/// The slot stays taken until the sync has ended, cancelled or not.
-#[derive(Default)]
-pub struct SyncJob(Mutex<Option<CancellationToken>>);
+/// The sync in progress, so Cancel can stop it and a second one is refused.
+pub struct SyncJob(pub JobSlot);
 
-/// Frees the slot when the sync command ends, however it ends.
-struct Running<'a>(&'a SyncJob);
-
-impl Drop for Running<'_> {
-    fn drop(&mut self) {
-        if let Ok(mut slot) = (self.0).0.lock() {
-            *slot = None;
-        }
+impl Default for SyncJob {
+    fn default() -> Self {
+        Self(JobSlot::new(
+            "a sync is already running; wait for it to finish or cancel it",
+        ))
     }
 }
 
@@ -61,18 +54,7 @@ pub async fn sync_systems(
     choice: SyncChoice,
 ) -> Result<Vec<SyncReport>, AppError> {
     let env = state.steward()?.sync_env();
-    let cancel = CancellationToken::new();
-    {
-        let mut slot = job.0.lock().map_err(|_| busy())?;
-        if slot.is_some() {
-            return Err(AppError::new(
-                ErrorCode::Conflict,
-                "a sync is already running; wait for it to finish or cancel it",
-            ));
-        }
-        *slot = Some(cancel.clone());
-    }
-    let _running = Running(&job);
+    let (_running, cancel) = job.0.start()?;
     let mut reports = Vec::new();
     for name in &names {
         let progress = |p: &steward_app::sync::SyncProgress| {
@@ -101,16 +83,5 @@ pub async fn sync_systems(
 
 #[tauri::command(async)]
 pub fn cancel_sync(job: State<'_, SyncJob>) -> Result<bool, AppError> {
-    let slot = job.0.lock().map_err(|_| busy())?;
-    Ok(slot.as_ref().is_some_and(|t| {
-        t.cancel();
-        true
-    }))
-}
-
-fn busy() -> AppError {
-    AppError::new(
-        ErrorCode::Internal,
-        "the sync job state is unusable; restart Steward",
-    )
+    job.0.cancel()
 }

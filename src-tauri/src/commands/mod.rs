@@ -6,6 +6,7 @@ pub mod drift;
 pub mod duplicates;
 pub mod erasure;
 pub mod inventory;
+pub mod job;
 pub mod rules;
 pub mod systems;
 pub mod workspace;
