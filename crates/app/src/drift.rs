@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use std::time::Instant;
 
 use serde::{Deserialize, Serialize};
-use steward_domain::{AuditEvent, ObjectType, Role, RuleSet, SystemKind};
+use steward_domain::{AuditEvent, ObjectType, Role, RuleSet};
 use steward_drift::{Authority, Field, Finding, Fix, Kind, Rec, Snapshot, System};
 use steward_store::{FindingFilter, FindingRow, NewFinding, Workspace};
 use ts_rs::TS;
@@ -936,9 +936,4 @@ impl Steward {
             description,
         })
     }
-}
-
-/// Whether a system kind can take a written fix through its connector.
-pub fn writable(kind: SystemKind) -> bool {
-    matches!(kind, SystemKind::Hubspot | SystemKind::Marketing)
 }

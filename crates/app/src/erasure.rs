@@ -53,6 +53,8 @@ pub struct ErasureSystemView {
     pub records: Vec<String>,
     /// Which identifiers matched (email, phone), never their values.
     pub matched: Vec<String>,
+    /// Records holding the address or number under another name: left alone.
+    pub other_name: u64,
     /// What the status rests on ("cache as of the full sync of …").
     pub basis: String,
 }
@@ -838,6 +840,7 @@ impl Steward {
                     checked_at: c.checked_at.to_rfc3339(),
                     records: strings(&c.evidence["records"]),
                     matched: strings(&c.evidence["matched"]),
+                    other_name: c.evidence["other_name"].as_u64().unwrap_or(0),
                     basis: c.evidence["basis"].as_str().unwrap_or_default().to_owned(),
                 })
                 .collect(),

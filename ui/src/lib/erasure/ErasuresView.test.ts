@@ -43,6 +43,7 @@ describe('ErasuresView', () => {
     expect(new Set(['HubSpot', 'MAP', 'Portal', 'Events sheet'].map((s) => status(s).className)).size).toBe(4);
     const map = checklist.querySelector('tr[data-system="MAP"]') as HTMLElement;
     expect(map.textContent).toContain('L-17, L-90');
+    expect(map.textContent).toContain('1 under another name, left alone');
     expect(map.textContent).toContain('email, phone');
     expect(map.textContent).toContain('cache as of the incremental sync');
 

@@ -374,6 +374,10 @@ records: Array<string>,
  */
 matched: Array<string>, 
 /**
+ * Records holding the address or number under another name: left alone.
+ */
+otherName: number, 
+/**
  * What the status rests on ("cache as of the full sync of …").
  */
 basis: string, };
