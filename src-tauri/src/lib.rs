@@ -63,6 +63,7 @@ pub fn run() {
             commands::rules::map_field,
             commands::rules::map_status,
             commands::rules::accept_suggestions,
+            commands::rules::set_segment,
             commands::erasure::erasures,
             commands::erasure::request_erasure,
             commands::erasure::check_erasures,

@@ -69,7 +69,7 @@ pub struct StatusModelView {
     pub systems: Vec<StatusSystemView>,
 }
 
-#[derive(Debug, Clone, Serialize, TS)]
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct SegmentConditionView {
     pub field: String,

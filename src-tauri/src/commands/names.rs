@@ -28,6 +28,7 @@ pub const COMMANDS: &[&str] = &[
     "map_field",
     "map_status",
     "accept_suggestions",
+    "set_segment",
     "erasures",
     "request_erasure",
     "check_erasures",

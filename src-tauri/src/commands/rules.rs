@@ -1,5 +1,5 @@
 use steward_app::AppError;
-use steward_app::rules::RulesView;
+use steward_app::rules::{RulesView, SegmentConditionView};
 use tauri::State;
 
 use crate::state::AppState;
@@ -61,4 +61,23 @@ pub fn map_status(
 #[tauri::command(async)]
 pub fn accept_suggestions(state: State<'_, AppState>, why: String) -> Result<i64, AppError> {
     state.steward()?.accept_suggestions(None, &why)
+}
+
+/// Defines (or replaces) a segment: every condition is a canonical field and the values
+/// that put a record in it.
+#[tauri::command(async)]
+pub fn set_segment(
+    state: State<'_, AppState>,
+    name: String,
+    object: String,
+    conditions: Vec<SegmentConditionView>,
+    why: String,
+) -> Result<i64, AppError> {
+    let conditions: Vec<(String, Vec<String>)> = conditions
+        .into_iter()
+        .map(|c| (c.field, c.values))
+        .collect();
+    state
+        .steward()?
+        .set_segment(&name, &object, &conditions, &why)
 }

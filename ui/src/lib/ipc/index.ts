@@ -25,6 +25,7 @@ import type {
   MatchRunView,
   RemoveReport,
   RulesView,
+  SegmentConditionView,
   SyncChoice,
   SyncProgress,
   SyncReport,
@@ -39,6 +40,9 @@ export type AuthorityChange = { object: string; field: string; system: string; p
 /** A system field mapped onto a canonical field; `field: null` unmaps it. */
 export type FieldMappingChange = { system: string; object: string; systemField: string; field: string | null };
 /** A system's status value mapped onto a canonical value; `canonical: null` unmaps it. */
+/** A segment defined (or replaced) in canonical terms. */
+export type SegmentChange = { name: string; object: string; conditions: SegmentConditionView[] };
+
 export type StatusMappingChange = {
   object: string;
   field: string;
@@ -140,6 +144,7 @@ export const ipc = {
   mapField: (change: FieldMappingChange, why: string) => call<number>('map_field', { ...change, why }),
   mapStatus: (change: StatusMappingChange, why: string) => call<number>('map_status', { ...change, why }),
   acceptSuggestions: (why: string) => call<number>('accept_suggestions', { why }),
+  setSegment: (change: SegmentChange, why: string) => call<number>('set_segment', { ...change, why }),
   /** Every erasure request with its checklist per system. */
   erasures: () => call<ErasureView[]>('erasures'),
   /** Files a request and purges the person from this workspace at once. */

@@ -56,6 +56,7 @@ describe('ipc', () => {
       map_field: () => 4,
       map_status: () => 4,
       accept_suggestions: () => 4,
+      set_segment: () => 4,
       preview_erasure: () => [],
       request_erasure: () => ({}),
       check_erasures: () => [],
@@ -67,6 +68,7 @@ describe('ipc', () => {
     await ipc.mapField({ system: 'MAP', object: 'person', systemField: 'Status', field: null }, 'why');
     await ipc.mapStatus({ object: 'person', field: 'lead_status', system: 'MAP', value: 'Engaged', canonical: 'OPEN' }, 'why');
     await ipc.acceptSuggestions('why');
+    await ipc.setSegment({ name: 'active accounts', object: 'company', conditions: [{ field: 'account_status', values: ['active'] }] }, 'why');
     await ipc.previewErasure({ reference: 'DSR-1', email: 'a@b.io', phone: null, name: null, deadlineDays: 30 });
     await ipc.requestErasure({ reference: 'DSR-1', email: 'a@b.io', phone: null, name: null, deadlineDays: 30 });
     await ipc.checkErasures(null);
@@ -79,6 +81,7 @@ describe('ipc', () => {
       ['map_field', { system: 'MAP', object: 'person', systemField: 'Status', field: null, why: 'why' }],
       ['map_status', { object: 'person', field: 'lead_status', system: 'MAP', value: 'Engaged', canonical: 'OPEN', why: 'why' }],
       ['accept_suggestions', { why: 'why' }],
+      ['set_segment', { name: 'active accounts', object: 'company', conditions: [{ field: 'account_status', values: ['active'] }], why: 'why' }],
       ['preview_erasure', { input: { reference: 'DSR-1', email: 'a@b.io', phone: null, name: null, deadlineDays: 30 } }],
       ['request_erasure', { input: { reference: 'DSR-1', email: 'a@b.io', phone: null, name: null, deadlineDays: 30 } }],
       ['check_erasures', { id: null }],

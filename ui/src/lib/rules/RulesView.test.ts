@@ -18,6 +18,7 @@ function rulesBackend(extra: Record<string, (args: Record<string, unknown> | und
     map_field: save(4),
     map_status: save(4),
     accept_suggestions: save(4),
+    set_segment: save(4),
     ...extra,
   });
 }
@@ -200,6 +201,27 @@ describe('RulesView', () => {
     expect(versions[0]?.textContent).toContain('“Marketing owns consent”');
     expect(versions[0]?.textContent).toContain('dana');
     expect(versions[0]?.textContent).toContain('authority person.email_opt_out: hub → MAP');
+  });
+
+  it('defines a segment on a status field, with a why', async () => {
+    const calls = rulesBackend();
+    render(RulesView);
+    await shown();
+    await fireEvent.click(tab(/Segments/));
+    await fireEvent.click(screen.getByRole('button', { name: 'Define a segment…' }));
+    const form = screen.getByRole('form', { name: 'Define a segment' });
+    const define = within(form).getByRole('button', { name: 'Define…' });
+    expect(define).toHaveProperty('disabled', true);
+    await fireEvent.input(within(form).getByLabelText('Name'), { target: { value: 'open leads' } });
+    const first = within(form).getAllByRole('checkbox')[0] as HTMLInputElement;
+    await fireEvent.click(first);
+    expect(define).toHaveProperty('disabled', false);
+    await fireEvent.submit(form);
+    expect(dialog().textContent).toContain('Define the segment “open leads”');
+    await giveWhy('the pipeline review counts these');
+    const call = calls.find((c) => c.command === 'set_segment');
+    expect(call?.args).toMatchObject({ name: 'open leads', why: 'the pipeline review counts these' });
+    expect((call?.args?.conditions as { values: string[] }[])[0]?.values).toHaveLength(1);
   });
 
   it('moves between tabs with the arrow keys', async () => {

@@ -6,6 +6,7 @@ import type {
   AuthorityRuleView,
   FieldMappingChange,
   MappingView,
+  SegmentChange,
   SegmentConditionView,
   StatusMappingChange,
   StatusSystemView,
@@ -111,7 +112,14 @@ export type Pending =
   | { kind: 'authority'; change: AuthorityChange; text: string }
   | { kind: 'mapping'; change: FieldMappingChange; text: string }
   | { kind: 'status'; change: StatusMappingChange; text: string }
-  | { kind: 'accept'; count: number; text: string };
+  | { kind: 'accept'; count: number; text: string }
+  | { kind: 'segment'; change: SegmentChange; text: string };
+
+export function segmentChange(name: string, object: string, field: string, values: readonly string[]): Pending {
+  const change: SegmentChange = { name: name.trim(), object, conditions: [{ field, values: [...values] }] };
+  const text = `Define the segment “${change.name}”: ${object === 'company' ? 'companies' : 'people'} whose ${field} is ${values.join(' or ')}`;
+  return { kind: 'segment', change, text };
+}
 
 export function authorityChange(rule: AuthorityRuleView, system: string, policy: string): Pending {
   const name = fieldName(rule.object, rule.field);

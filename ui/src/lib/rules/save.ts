@@ -12,5 +12,7 @@ export function saveChange(pending: Pending, why: string): Promise<number> {
       return ipc.mapStatus(pending.change, why);
     case 'accept':
       return ipc.acceptSuggestions(why);
+    case 'segment':
+      return ipc.setSegment(pending.change, why);
   }
 }
