@@ -151,13 +151,7 @@ fn cancelled() -> AppError {
     AppError::new(ErrorCode::Cancelled, "drift was cancelled; nothing changed")
 }
 
-/// The snapshot and what is needed to store its findings.
-struct Built {
-    snapshot: Snapshot,
-    rules_version: i64,
-}
-
-fn build(workspace: &Workspace, set: &RuleSet, rules_version: i64) -> Result<Built, AppError> {
+fn build(workspace: &Workspace, set: &RuleSet) -> Result<Snapshot, AppError> {
     let conn = workspace.conn();
     let systems = steward_store::list_systems(conn)?;
     let Some(hub) = systems.iter().find(|s| s.role == Role::Hub) else {
@@ -310,10 +304,7 @@ fn build(workspace: &Workspace, set: &RuleSet, rules_version: i64) -> Result<Bui
         .into_iter()
         .map(|(c, ids)| (scores.get(&c).copied().unwrap_or(0.0), ids))
         .collect();
-    Ok(Built {
-        snapshot,
-        rules_version,
-    })
+    Ok(snapshot)
 }
 
 /// Streams the cache into the snapshot: only mapped fields, crosswalks and merged ids are
@@ -546,8 +537,7 @@ pub fn run_drift(
         )
     })?;
     step("reading", 0, 1);
-    let built = build(&workspace, &set, saved.version)?;
-    let snap = &built.snapshot;
+    let snap = &build(&workspace, &set)?;
     let records = snap.records.len() as u64;
     step("reading", records, records);
     if cancel() {
@@ -593,7 +583,7 @@ pub fn run_drift(
         id: 0,
         started_at,
         finished_at,
-        rules_version: built.rules_version,
+        rules_version: saved.version,
         records,
         linked: report.linked as u64,
         seconds: started.elapsed().as_secs_f64(),

@@ -418,20 +418,3 @@ fn copy_finding(
         fix,
     }
 }
-
-/// Findings per (kind, system), for the totals and the trend.
-pub fn totals(report: &Report) -> Vec<(Kind, u16, usize)> {
-    let mut counts: FxHashMap<(Kind, u16), usize> = FxHashMap::default();
-    for f in &report.findings {
-        *counts.entry((f.kind, f.system)).or_default() += 1;
-    }
-    let mut out: Vec<(Kind, u16, usize)> =
-        counts.into_iter().map(|((k, s), n)| (k, s, n)).collect();
-    out.sort_unstable();
-    out
-}
-
-/// The object a field slot belongs to.
-pub fn object_of(snap: &Snapshot, slot: u16) -> Option<ObjectType> {
-    snap.fields.get(usize::from(slot)).map(|f| f.object)
-}

@@ -102,7 +102,7 @@ pub struct Rec {
     pub external_id: Span,
     pub created_at: Option<i64>,
     pub updated_at: Option<i64>,
-    /// Sorted by field slot (`Snapshot::push_record` sorts them).
+    /// Sorted by field slot (`Snapshot::finish_record` sorts them).
     pub values: Vec<Value>,
     /// Earlier values of some fields, newest first per field.
     pub earlier: Vec<Past>,
@@ -128,89 +128,6 @@ impl Rec {
     /// The earlier values of one field, newest first.
     pub fn earlier(&self, field: u16) -> impl Iterator<Item = &Past> {
         self.earlier.iter().filter(move |p| p.field == field)
-    }
-}
-
-/// Builds one record: texts go into the snapshot's arena as they are added.
-pub struct RecordBuilder<'a> {
-    snap: &'a mut Snapshot,
-    rec: Rec,
-}
-
-impl RecordBuilder<'_> {
-    pub fn value(
-        &mut self,
-        field: u16,
-        value: &str,
-        at: Option<i64>,
-        source: Option<&str>,
-    ) -> &mut Self {
-        let span = self.snap.intern_text(value);
-        let source = self.snap.intern_source(source);
-        self.rec.values.retain(|v| v.field != field);
-        self.rec.values.push(Value {
-            field,
-            source,
-            at: time(at),
-            value: span,
-        });
-        self
-    }
-
-    /// An earlier value of a field (add them newest first).
-    pub fn earlier(
-        &mut self,
-        field: u16,
-        value: &str,
-        at: Option<i64>,
-        source: Option<&str>,
-    ) -> &mut Self {
-        let span = self.snap.intern_text(value);
-        let source = self.snap.intern_source(source);
-        self.rec.earlier.push(Past {
-            field,
-            value: span,
-            at: time(at),
-            source,
-        });
-        self
-    }
-
-    pub fn crosswalk(&mut self, hub_id: &str) -> &mut Self {
-        self.rec.crosswalk = Some(self.snap.intern_text(hub_id));
-        self
-    }
-
-    pub fn merged_id(&mut self, id: &str) -> &mut Self {
-        let span = self.snap.intern_text(id);
-        self.rec.merged_ids.push(span);
-        self
-    }
-
-    pub fn archived(&mut self, archived: bool) -> &mut Self {
-        self.rec.archived = archived;
-        self
-    }
-
-    pub fn times(&mut self, created_at: Option<i64>, updated_at: Option<i64>) -> &mut Self {
-        self.rec.created_at = created_at;
-        self.rec.updated_at = updated_at;
-        self
-    }
-
-    /// The record as built so far (its values unsorted until `finish`).
-    pub fn rec(&self) -> &Rec {
-        &self.rec
-    }
-
-    /// Adds the record to the snapshot; returns its index.
-    pub fn finish(self) -> usize {
-        let mut rec = self.rec;
-        rec.values.sort_by_key(|v| v.field);
-        rec.values.shrink_to_fit();
-        rec.earlier.shrink_to_fit();
-        self.snap.records.push(rec);
-        self.snap.records.len() - 1
     }
 }
 
@@ -256,33 +173,6 @@ impl Snapshot {
         self.names.get(&(system, object, field)).map(String::as_str)
     }
 
-    /// Starts a record; `finish` adds it.
-    pub fn record(
-        &mut self,
-        id: i64,
-        system: u16,
-        object: ObjectType,
-        external_id: &str,
-    ) -> RecordBuilder<'_> {
-        let external_id = self.intern_text(external_id);
-        RecordBuilder {
-            snap: self,
-            rec: Rec {
-                id,
-                system,
-                object,
-                archived: false,
-                external_id,
-                created_at: None,
-                updated_at: None,
-                values: Vec::new(),
-                earlier: Vec::new(),
-                crosswalk: None,
-                merged_ids: Vec::new(),
-            },
-        }
-    }
-
     /// Adds a record at once and returns its index, for builders that stream (a scan of the
     /// workspace): `add_value`, `add_earlier` … then `finish_record`.
     pub fn push_record(
@@ -292,8 +182,21 @@ impl Snapshot {
         object: ObjectType,
         external_id: &str,
     ) -> usize {
-        let builder = self.record(id, system, object, external_id);
-        builder.finish()
+        let external_id = self.intern_text(external_id);
+        self.records.push(Rec {
+            id,
+            system,
+            object,
+            archived: false,
+            external_id,
+            created_at: None,
+            updated_at: None,
+            values: Vec::new(),
+            earlier: Vec::new(),
+            crosswalk: None,
+            merged_ids: Vec::new(),
+        });
+        self.records.len() - 1
     }
 
     pub fn add_value(

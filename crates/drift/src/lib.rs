@@ -14,5 +14,5 @@ pub mod segments;
 
 pub use engine::{Report, run};
 pub use finding::{Evidence, Finding, Fix, Kind, ValueFrom};
-pub use input::{Authority, Field, Past, Rec, RecordBuilder, Snapshot, Span, System, Value};
+pub use input::{Authority, Field, Past, Rec, Snapshot, Span, System, Value};
 pub use link::{Link, LinkBasis};

@@ -130,22 +130,25 @@ impl R<'_> {
 
     fn add(self) -> usize {
         let id = 1_000 + self.snap.records.len() as i64;
-        let mut b = self.snap.record(id, self.system, self.object, &self.id);
-        b.times(Some(self.created), Some(self.created))
-            .archived(self.archived);
+        let snap = self.snap;
+        let i = snap.push_record(id, self.system, self.object, &self.id);
+        snap.records[i].created_at = Some(self.created);
+        snap.records[i].updated_at = Some(self.created);
+        snap.records[i].archived = self.archived;
         for (field, value, at, source) in &self.values {
-            b.value(*field, value, Some(*at), Some(source));
+            snap.add_value(i, *field, value, Some(*at), Some(source));
         }
         for (field, value, at, source) in &self.earlier {
-            b.earlier(*field, value, Some(*at), Some(source));
+            snap.add_earlier(i, *field, value, Some(*at), Some(source));
         }
         if let Some(x) = &self.crosswalk {
-            b.crosswalk(x);
+            snap.set_crosswalk(i, x);
         }
         for m in &self.merged {
-            b.merged_id(m);
+            snap.add_merged_id(i, m);
         }
-        b.finish()
+        snap.finish_record(i);
+        i
     }
 }
 
