@@ -35,6 +35,7 @@ pub fn run() {
         .manage(commands::inventory::SyncJob::default())
         .manage(commands::duplicates::MatchJob::default())
         .manage(commands::drift::DriftJob::default())
+        .manage(commands::merge::MergeJob::default())
         .invoke_handler(tauri::generate_handler![
             commands::workspace::workspace_info,
             commands::systems::list_systems,
@@ -57,6 +58,17 @@ pub fn run() {
             commands::drift::apply_fixes,
             commands::drift::revert_fix,
             commands::drift::drift_fixes,
+            commands::merge::merge_queue,
+            commands::merge::merge_proposal,
+            commands::merge::propose_merges,
+            commands::merge::approve_merges,
+            commands::merge::reject_merge,
+            commands::merge::set_merge_value,
+            commands::merge::set_merge_policy,
+            commands::merge::execute_merges,
+            commands::merge::cancel_merges,
+            commands::merge::merge_backups,
+            commands::merge::restore_backup,
             commands::rules::rules,
             commands::rules::export_rules,
             commands::rules::set_authority,

@@ -19,6 +19,12 @@ use crate::erasure::{ErasureInput, ErasurePreview, ErasureSystemView, ErasureVie
 use crate::error::{AppError, ErrorCode};
 use crate::fixes::{FixProgress, FixRecordView, FixReport, FixRequest};
 use crate::inventory::{FieldInventory, InventoryView, ObjectInventory, SyncView, SystemInventory};
+use crate::merge::{
+    ApproveRequest, DecisionReport, ExecuteReport, ExecuteRequest, GoldenCandidate, GoldenField,
+    MergeAssociationView, MergeBackupView, MergeMemberView, MergePolicyView, MergeProgress,
+    MergeStepView, ProposalDetail, ProposalSummary, ProposeReport, QueueQuery, QueueView,
+    RestoreReport,
+};
 use crate::rules::{
     AuthorityRuleView, MappingSuggestion, MappingView, RuleVersionView, RulesView,
     SegmentConditionView, SegmentDefinitionView, StatusModelView, StatusSystemView,
@@ -165,6 +171,24 @@ pub fn typescript_bindings() -> String {
         FixReport::decl(&cfg),
         FixProgress::decl(&cfg),
         FixRequest::decl(&cfg),
+        ProposalSummary::decl(&cfg),
+        MergePolicyView::decl(&cfg),
+        QueueView::decl(&cfg),
+        QueueQuery::decl(&cfg),
+        MergeMemberView::decl(&cfg),
+        MergeAssociationView::decl(&cfg),
+        MergeStepView::decl(&cfg),
+        MergeBackupView::decl(&cfg),
+        GoldenCandidate::decl(&cfg),
+        GoldenField::decl(&cfg),
+        ProposalDetail::decl(&cfg),
+        ProposeReport::decl(&cfg),
+        DecisionReport::decl(&cfg),
+        ApproveRequest::decl(&cfg),
+        ExecuteRequest::decl(&cfg),
+        MergeProgress::decl(&cfg),
+        ExecuteReport::decl(&cfg),
+        RestoreReport::decl(&cfg),
     ] {
         let _ = writeln!(out, "export {decl}\n");
     }

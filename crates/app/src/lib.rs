@@ -11,6 +11,7 @@ pub mod erasure;
 pub mod error;
 pub mod fixes;
 pub mod inventory;
+pub mod merge;
 pub mod rules;
 pub mod sync;
 pub mod systems;

@@ -60,6 +60,90 @@ pub enum Command {
     /// Erasure requests: a checklist across every system, with a deadline.
     #[command(subcommand)]
     Erasure(ErasureCommand),
+    /// The merge queue: proposals from duplicate clusters with a golden-record preview,
+    /// approvals, merges through the CRM's API with backups and a journal, restores.
+    #[command(subcommand)]
+    Merge(MergeCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum MergeCommand {
+    /// Build proposals from the newest duplicate clusters (two or more hub records each).
+    Propose,
+    /// The proposals, strongest first.
+    Queue {
+        /// Only this state: pending, approved, rejected, executing, done, failed.
+        #[arg(long)]
+        state: Option<String>,
+        #[arg(long, default_value_t = 200)]
+        limit: u32,
+        #[arg(long, default_value_t = 0)]
+        offset: u32,
+    },
+    /// One proposal: members, golden record (value, source, rule per field),
+    /// associations, journal and backups.
+    Show { id: i64 },
+    /// Approve proposals as you (the two-person rule may ask for a second person).
+    Approve {
+        #[arg(required_unless_present = "min_score")]
+        ids: Vec<i64>,
+        /// Every pending proposal scoring at least this (0–1).
+        #[arg(long, conflicts_with = "ids")]
+        min_score: Option<f64>,
+    },
+    /// Reject a proposal: its records are not duplicates, and the pair never returns.
+    Reject {
+        id: i64,
+        #[arg(long)]
+        why: String,
+    },
+    /// Set the surviving value of one canonical field (withdraws earlier approvals).
+    Set {
+        id: i64,
+        /// The canonical field (first_name, lead_status …).
+        #[arg(long)]
+        field: String,
+        #[arg(long, required_unless_present = "clear")]
+        value: Option<String>,
+        /// Drop an earlier override: the rules choose again.
+        #[arg(long, conflicts_with = "value")]
+        clear: bool,
+        #[arg(long)]
+        why: String,
+    },
+    /// Merge approved proposals in the CRM (interrupted ones are finished first).
+    Execute {
+        /// Only these approved proposals.
+        ids: Vec<i64>,
+        /// At most this many proposals.
+        #[arg(long)]
+        limit: Option<u32>,
+        /// Confirms: CRM merges cannot be undone (the backups can recreate a record).
+        #[arg(long)]
+        yes: bool,
+    },
+    /// Every pre-merge backup.
+    Backups,
+    /// Recreate a merged-away record from its backup (a new id; associations re-attached).
+    Restore {
+        /// The backup's id (`steward merge backups`).
+        id: i64,
+        #[arg(long)]
+        why: String,
+        #[arg(long)]
+        yes: bool,
+    },
+    /// Show or change the two-person rule.
+    Policy {
+        /// Clusters of this many hub records or more need two approvers (0: never).
+        #[arg(long, requires = "why")]
+        min_size: Option<u32>,
+        /// Scores below this need two approvers (0: never).
+        #[arg(long, requires = "why")]
+        below_score: Option<f64>,
+        #[arg(long)]
+        why: Option<String>,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -364,6 +448,10 @@ pub struct ServeArgs {
     /// Percent of requests whose connection drops mid-answer.
     #[arg(long, default_value_t = 0, value_parser = clap::value_parser!(u8).range(0..=100))]
     pub fault_drop: u8,
+    /// Percent of requests carried out whose answer is then lost (the client cannot tell
+    /// whether a write happened).
+    #[arg(long, default_value_t = 0, value_parser = clap::value_parser!(u8).range(0..=100))]
+    pub fault_lost_reply: u8,
     /// The CRM's rate limit: starter (100 per 10 s) or pro (190 per 10 s).
     #[arg(long, default_value = "starter", value_parser = parse_enum::<steward_sandbox::hubspot::rate_limit::Tier>)]
     pub rate_tier: steward_sandbox::hubspot::rate_limit::Tier,

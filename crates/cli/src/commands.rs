@@ -125,6 +125,7 @@ pub fn run(cli: Cli) -> Result<Outcome, AppError> {
         Command::Drift(args) => return crate::drift::drift(&open()?, &args, &out),
         Command::Rules(command) => crate::drift::rules(&mut open()?, command, &out)?,
         Command::Erasure(command) => return crate::drift::erasure(&mut open()?, command, &out),
+        Command::Merge(command) => return crate::merge::run(&mut open()?, command, &out),
         Command::Demo(args) => {
             let workspace = match workspace_flag {
                 Some(path) => path,

@@ -292,6 +292,15 @@ pub fn run(args: &DemoArgs, workspace: &Path, json: bool) -> Result<(), AppError
             }
             Err(error) => eprintln!("steward demo: the rules were not set: {error}"),
         }
+        // The Merge screen opens on the clusters the CRM holds more than once.
+        match app.propose_merges() {
+            Ok(report) if !json => eprintln!(
+                "steward demo: {} merge proposals in the queue",
+                report.created
+            ),
+            Ok(_) => {}
+            Err(error) => eprintln!("steward demo: no merge proposals: {error}"),
+        }
         drop(app);
         let line = serde_json::json!({
             "workspace": workspace.display().to_string(),

@@ -8,6 +8,7 @@ mod commands;
 mod dedupe;
 mod demo;
 mod drift;
+mod merge;
 mod output;
 mod sandbox;
 mod sync;

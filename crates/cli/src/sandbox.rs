@@ -45,6 +45,7 @@ pub fn serve(args: &ServeArgs) -> Result<(), AppError> {
                 server_error: args.fault_5xx,
                 slow: args.fault_slow,
                 dropped: args.fault_drop,
+                lost_reply: args.fault_lost_reply,
                 slow_by: std::time::Duration::from_millis(args.slow_ms),
             },
         };

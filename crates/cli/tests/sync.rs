@@ -397,6 +397,7 @@ async fn a_sync_under_injected_faults_ends_with_the_clean_snapshot() {
             server_error: 6,
             slow: 3,
             dropped: 3,
+            lost_reply: 0,
             slow_by: Duration::from_millis(300),
         },
     )

@@ -77,6 +77,11 @@ pub trait Connector: Send + Sync {
         Err(ConnectorError::ReadOnly)
     }
 
+    /// The merge API, for a CRM that has one.
+    fn merger(&self) -> Option<&dyn Merger> {
+        None
+    }
+
     /// Writes `values` (system field → value) into one record.
     async fn write_values(
         &self,
@@ -115,4 +120,88 @@ pub(crate) fn deliver(
     page: Page,
 ) -> Result<(), ConnectorError> {
     sink.accept(object, page).map_err(ConnectorError::Sink)
+}
+
+/// A record's full state before a merge: every property (current value and history),
+/// associations by object, and the ids already merged into it. Stored as the backup a
+/// restore recreates the record from.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct RecordBackup {
+    pub id: String,
+    pub created_at: Option<String>,
+    pub updated_at: Option<String>,
+    pub properties: BTreeMap<String, String>,
+    /// Property → versions, newest first, as the API gives them.
+    #[serde(default)]
+    pub history: BTreeMap<String, Vec<BackupVersion>>,
+    /// Associated object type (`companies`) → ids.
+    #[serde(default)]
+    pub associations: BTreeMap<String, Vec<String>>,
+    #[serde(default)]
+    pub merged_ids: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct BackupVersion {
+    pub value: String,
+    pub at: Option<String>,
+    pub source: Option<String>,
+}
+
+/// Where a record id stands in the CRM now.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Whereabouts {
+    /// A live record under this id.
+    Live,
+    /// Merged: the id answers with this record.
+    MergedInto(String),
+    /// Not there (archived or deleted).
+    Gone,
+}
+
+/// A CRM that merges records through its API. Merges are irreversible: callers back up
+/// first, journal each call and settle an unanswered one with [`Merger::whereabouts`].
+#[async_trait]
+pub trait Merger: Send + Sync {
+    fn merge_api(&self) -> steward_domain::MergeApi;
+
+    /// The full state of each live record in `ids` (those not live are left out; a record
+    /// answered under another id is left out too: it was merged elsewhere).
+    async fn backup_records(
+        &self,
+        object: ObjectType,
+        ids: &[String],
+    ) -> Result<Vec<RecordBackup>, ConnectorError>;
+
+    /// One merge call: `absorbed` (within the API's per-call limit) into `survivor`.
+    /// Never retried after the request may have reached the server.
+    async fn merge(
+        &self,
+        object: ObjectType,
+        survivor: &str,
+        absorbed: &[String],
+    ) -> Result<(), ConnectorError>;
+
+    async fn whereabouts(
+        &self,
+        object: ObjectType,
+        id: &str,
+    ) -> Result<Whereabouts, ConnectorError>;
+
+    /// Writes values into several records; per input, the reason it was refused (`None`:
+    /// written).
+    async fn write_many(
+        &self,
+        object: ObjectType,
+        writes: &[(String, BTreeMap<String, String>)],
+    ) -> Result<Vec<Option<String>>, ConnectorError>;
+
+    /// Creates a new record from a backup's writable properties (leaving out `leave_out`)
+    /// with its associations; returns the new id.
+    async fn recreate(
+        &self,
+        object: ObjectType,
+        backup: &RecordBackup,
+        leave_out: &std::collections::BTreeSet<String>,
+    ) -> Result<String, ConnectorError>;
 }

@@ -21,7 +21,9 @@ pub mod settings;
 pub mod sql;
 mod values;
 
-pub use connector::{Connector, Context, PageSink};
+pub use connector::{
+    BackupVersion, Connector, Context, Merger, PageSink, RecordBackup, Whereabouts,
+};
 pub use credentials::{Keychain, KeychainError, Secret};
 pub use error::ConnectorError;
 pub use model::{Crosswalk, Page, ReadRequest, RecordProblem, SourceField};

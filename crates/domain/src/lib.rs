@@ -6,6 +6,7 @@ pub mod audit;
 pub mod authority;
 pub mod cadence;
 pub mod field;
+pub mod merge;
 pub mod record;
 pub mod system;
 pub mod time;
@@ -16,6 +17,10 @@ pub use authority::{
 };
 pub use cadence::{Cadence, ChangeCounts};
 pub use field::{CanonicalField, FieldCategory, FieldKey, ObjectType, ValueKind, builtin_catalog};
+pub use merge::{
+    Candidate, Choice, MergeApi, MergeStep, ProposalState, SurvivorCandidate, TwoPersonRule,
+    check_identity_cap, choose_survivor, choose_value, plan_steps,
+};
 pub use record::{Association, FieldValue, LinkBasis, PastValue, Record, RecordKey, RecordLink};
 pub use system::{
     Connection, CredentialKind, DomainError, Lifecycle, NewSystem, Population, Role, System,

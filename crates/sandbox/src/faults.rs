@@ -1,5 +1,6 @@
 //! Fault injection for the sandbox's HTTP servers: a share of requests answered with a 429, a
-//! 5xx, slowly, or with the connection dropped mid-answer. Drawn from a seeded generator, so
+//! 5xx, slowly, with the connection dropped mid-answer, or carried out and then their answer
+//! lost (the client cannot tell whether a write happened). Drawn from a seeded generator, so
 //! a test that sets a rate sees the same faults on every run.
 
 use std::sync::{Arc, Mutex};
@@ -21,6 +22,8 @@ pub struct FaultRates {
     pub server_error: u8,
     pub slow: u8,
     pub dropped: u8,
+    /// Carried out, then the answer is lost on the way back.
+    pub lost_reply: u8,
     pub slow_by: Duration,
 }
 
@@ -33,7 +36,8 @@ impl FaultRates {
         let total = u16::from(self.too_many_requests)
             + u16::from(self.server_error)
             + u16::from(self.slow)
-            + u16::from(self.dropped);
+            + u16::from(self.dropped)
+            + u16::from(self.lost_reply);
         if total > 100 {
             return Err(format!("fault rates add up to {total}%; at most 100%"));
         }
@@ -61,6 +65,7 @@ enum Fault {
     ServerError,
     Slow,
     Dropped,
+    LostReply,
 }
 
 impl Faults {
@@ -86,6 +91,7 @@ impl Faults {
             (self.rates.server_error, Fault::ServerError),
             (self.rates.slow, Fault::Slow),
             (self.rates.dropped, Fault::Dropped),
+            (self.rates.lost_reply, Fault::LostReply),
         ] {
             edge += u64::from(rate);
             if roll < edge {
@@ -123,16 +129,27 @@ pub async fn inject(State(faults): State<Arc<Faults>>, request: Request, next: N
             Dialect::Marketo => axum::Json(json!({"requestId": "fault#injected", "success": false, "errors": [{"code": "606", "message": "Max rate limit '100' exceeded with in '20' secs"}]})).into_response(),
         },
         Fault::ServerError => (StatusCode::BAD_GATEWAY, "<html><body><h1>502 Bad Gateway</h1></body></html>").into_response(),
-        Fault::Dropped => {
-            // Headers go out, then the body fails: the client sees the connection close
-            // before the message completes.
-            let broken = futures_util::stream::once(async { Err::<axum::body::Bytes, std::io::Error>(std::io::Error::other("fault injected: connection dropped")) });
-            Response::builder()
-                .status(StatusCode::OK)
-                .header("content-type", "application/json")
-                .header("content-length", "1024")
-                .body(Body::from_stream(broken))
-                .unwrap_or_else(|_| StatusCode::INTERNAL_SERVER_ERROR.into_response())
+        Fault::Dropped => broken_answer(),
+        Fault::LostReply => {
+            // The server does the work; only the answer is lost.
+            let _done = next.run(request).await;
+            broken_answer()
         }
     }
+}
+
+/// Headers go out, then the body fails: the client sees the connection close before the
+/// message completes.
+fn broken_answer() -> Response {
+    let broken = futures_util::stream::once(async {
+        Err::<axum::body::Bytes, std::io::Error>(std::io::Error::other(
+            "fault injected: connection dropped",
+        ))
+    });
+    Response::builder()
+        .status(StatusCode::OK)
+        .header("content-type", "application/json")
+        .header("content-length", "1024")
+        .body(Body::from_stream(broken))
+        .unwrap_or_else(|_| StatusCode::INTERNAL_SERVER_ERROR.into_response())
 }

@@ -15,6 +15,9 @@ pub struct Snapshot {
     pub faults_injected: u64,
     pub merges_performed: u64,
     pub merges_refused: u64,
+    /// Merge requests naming a record that had already been merged away: a client that
+    /// sent a merge twice.
+    pub merges_repeated: u64,
     pub records_created: u64,
     pub records_updated: u64,
     pub records_archived: u64,

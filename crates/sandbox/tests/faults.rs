@@ -17,6 +17,7 @@ async fn faults_arrive_at_the_rates_asked_and_are_counted() {
         server_error: 15,
         slow: 10,
         dropped: 10,
+        lost_reply: 0,
         slow_by: Duration::from_millis(30),
     };
     let config = Config {

@@ -13,6 +13,7 @@ mod duplicates;
 mod erasure;
 mod error;
 mod inventory;
+mod merge;
 mod open;
 mod records;
 mod rules;
@@ -46,6 +47,12 @@ pub use error::StoreError;
 pub use inventory::{
     ChangeActivity, ObjectCount, change_activity, field_fill, linked_records, newest_activity,
     object_counts, system_fields, system_settings,
+};
+pub use merge::{
+    BackupRow, MemberRow, NewProposal, NewStep, OverrideRow, ProposalRow, StepRow, approvals,
+    field_values_of, get_backup, get_proposal, list_backups, list_proposals, merge_policy,
+    merge_steps, not_duplicates, ordered_pair, overrides, proposal_backups, proposal_counts,
+    proposal_members, proposals_with_open_steps, record_key, records_in_open_proposals,
 };
 pub use rules::{RuleVersion, latest_rules, list_rule_versions};
 pub use schema::LATEST_VERSION;

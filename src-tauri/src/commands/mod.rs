@@ -7,6 +7,7 @@ pub mod duplicates;
 pub mod erasure;
 pub mod inventory;
 pub mod job;
+pub mod merge;
 pub mod rules;
 pub mod systems;
 pub mod workspace;

@@ -162,6 +162,28 @@ impl HttpDriver {
         make: impl Fn(&reqwest::Client) -> RequestBuilder,
         judge: impl Fn(&Reply) -> Verdict,
     ) -> Result<Reply, ConnectorError> {
+        self.send_with(what, make, judge, true).await
+    }
+
+    /// For a call that must not happen twice (a merge): retried only when the server
+    /// certainly did nothing (a 429, a refused connection). A dropped answer, a timeout or
+    /// a 5xx comes back as an error, and the caller asks the server what happened.
+    pub async fn send_once(
+        &self,
+        what: &str,
+        make: impl Fn(&reqwest::Client) -> RequestBuilder,
+        judge: impl Fn(&Reply) -> Verdict,
+    ) -> Result<Reply, ConnectorError> {
+        self.send_with(what, make, judge, false).await
+    }
+
+    async fn send_with(
+        &self,
+        what: &str,
+        make: impl Fn(&reqwest::Client) -> RequestBuilder,
+        judge: impl Fn(&Reply) -> Verdict,
+        idempotent: bool,
+    ) -> Result<Reply, ConnectorError> {
         let backoff = ExponentialBuilder::default()
             .with_min_delay(self.min_backoff)
             .with_max_delay(Duration::from_secs(30))
@@ -212,6 +234,7 @@ impl HttpDriver {
             .retry(backoff)
             .when(|f| match f {
                 Failure::Fatal(_) => false,
+                Failure::Transient(_) if !idempotent => false,
                 Failure::Refused(_) => refused.fetch_add(1, Ordering::Relaxed) + 1 < REFUSED_ATTEMPTS,
                 _ => true,
             })
@@ -233,6 +256,10 @@ impl HttpDriver {
             Failure::RateLimited(_) => ConnectorError::RateLimited {
                 system: self.system.clone(),
                 attempts: self.max_attempts + 1,
+            },
+            Failure::Transient(reason) if !idempotent => ConnectorError::Unreachable {
+                system: self.system.clone(),
+                reason: format!("{what}: {reason} (not retried: it may have been done)"),
             },
             Failure::Transient(reason) => ConnectorError::Unreachable {
                 system: self.system.clone(),

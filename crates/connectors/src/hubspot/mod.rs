@@ -3,6 +3,7 @@
 //! which gives per-field modification times; incremental reads search by last-modified and
 //! batch-read what changed.
 
+mod merge;
 mod wire;
 
 use std::collections::{BTreeSet, HashMap};
@@ -582,6 +583,10 @@ impl Connector for HubspotConnector {
 
     fn writable(&self) -> bool {
         true
+    }
+
+    fn merger(&self) -> Option<&dyn crate::connector::Merger> {
+        Some(self)
     }
 
     async fn read_values(

@@ -726,6 +726,15 @@ pub async fn merge(
         .write()
         .unwrap_or_else(std::sync::PoisonError::into_inner);
     let set = crm.set(object);
+    let already_merged = |id: &str| {
+        id.parse::<u64>()
+            .ok()
+            .and_then(|n| set.records.get(&n))
+            .is_some_and(|r| r.merged_into.is_some())
+    };
+    if already_merged(&secondary) {
+        app.stats.update(|s| s.merges_repeated += 1);
+    }
     let resolve = |id: &str| {
         id.parse::<u64>()
             .ok()

@@ -421,3 +421,204 @@ export type FixReport = { applied: number, skipped: number, failed: number, rows
 export type FixProgress = { done: number, total: number, };
 
 export type FixRequest = { runId: number, seqs: Array<number>, };
+
+export type ProposalSummary = { id: number, 
+/**
+ * pending, approved, rejected, executing, done, failed
+ */
+state: string, score: number, 
+/**
+ * Hub records to fold into one.
+ */
+size: number, survivor: string, 
+/**
+ * The survivor's name or address, for the list.
+ */
+label: string, 
+/**
+ * Systems holding a copy of the person besides the hub.
+ */
+copies: Array<string>, approvals: Array<string>, 
+/**
+ * Why a second approver is needed (`None`: one is enough).
+ */
+secondReason: string | null, detail: string | null, decidedBy: string | null, updatedAt: string, };
+
+export type MergePolicyView = { 
+/**
+ * Hub records in a cluster from which two approvers are needed (0: never by size).
+ */
+minSize: number, 
+/**
+ * Scores below this need two approvers (0: never).
+ */
+belowScore: number, };
+
+export type QueueView = { 
+/**
+ * Proposals per state.
+ */
+counts: { [key in string]: number }, proposals: Array<ProposalSummary>, 
+/**
+ * Proposals matching the filter (for paging).
+ */
+total: number, policy: MergePolicyView, 
+/**
+ * The hub's name, and whether its connector can merge.
+ */
+hub: string | null, canMerge: boolean, };
+
+export type QueueQuery = { 
+/**
+ * One state, or all.
+ */
+state: string | null, limit: number | null, offset: number | null, };
+
+export type MergeMemberView = { system: string, externalId: string, 
+/**
+ * survivor, absorbed, copy
+ */
+role: string, 
+/**
+ * Still in the cache (a merged-away record leaves it).
+ */
+cached: boolean, createdAt: string | null, label: string, };
+
+export type MergeAssociationView = { object: string, externalId: string, label: string, 
+/**
+ * The hub records that hold it now.
+ */
+heldBy: Array<string>, };
+
+export type MergeStepView = { seq: number, 
+/**
+ * merge, values, repoint
+ */
+kind: string, survivor: string, absorbed: Array<string>, 
+/**
+ * planned, sent, confirmed, failed
+ */
+state: string, detail: string | null, sentAt: string | null, confirmedAt: string | null, };
+
+export type MergeBackupView = { id: number, proposalId: number, externalId: string, takenAt: string, 
+/**
+ * Properties held (values are in the backup, not shown in lists).
+ */
+properties: number, associations: number, restoredAs: string | null, restoredAt: string | null, restoredBy: string | null, };
+
+export type GoldenCandidate = { system: string, externalId: string, value: string, at: string | null, chosen: boolean, };
+
+export type GoldenField = { key: string, label: string, category: string, policy: string, 
+/**
+ * `hub` or a system's name.
+ */
+authority: string, 
+/**
+ * The hub's property the value goes into.
+ */
+hubField: string, 
+/**
+ * The surviving value as the hub will hold it (`None`: empty).
+ */
+value: string | null, 
+/**
+ * Where it comes from.
+ */
+sourceSystem: string | null, sourceRecord: string | null, 
+/**
+ * authority, last_touch, earliest_touch, survivor, only_value, override
+ */
+rule: string, 
+/**
+ * A person should decide (a manual policy, or copies disagree and the authority has
+ * no value).
+ */
+needsReview: boolean, 
+/**
+ * Written into the survivor after the merge (it differs from what the survivor holds).
+ */
+written: boolean, 
+/**
+ * Why a chosen value is not written, when it is not.
+ */
+note: string | null, overrideReason: string | null, overrideBy: string | null, candidates: Array<GoldenCandidate>, };
+
+export type ProposalDetail = { summary: ProposalSummary, members: Array<MergeMemberView>, golden: Array<GoldenField>, associations: Array<MergeAssociationView>, steps: Array<MergeStepView>, backups: Array<MergeBackupView>, 
+/**
+ * Fields a person should decide before approving.
+ */
+openDecisions: Array<string>, };
+
+export type ProposeReport = { created: number, 
+/**
+ * Untouched pending proposals whose cluster no longer exists.
+ */
+withdrawn: number, 
+/**
+ * Clusters left alone: their records are already in a proposal.
+ */
+alreadyQueued: number, 
+/**
+ * Records kept apart because a reviewer said "not a duplicate".
+ */
+keptApart: number, 
+/**
+ * Clusters with fewer than two hub records (nothing to merge in the CRM).
+ */
+noMerge: number, };
+
+export type DecisionReport = { approved: Array<number>, 
+/**
+ * Approved by this person, waiting for a second approver.
+ */
+awaitingSecond: Array<number>, rejected: Array<number>, 
+/**
+ * Proposal id and why it was not changed.
+ */
+refused: Array<[number, string]>, };
+
+export type ApproveRequest = { ids: Array<number>, minScore: number | null, };
+
+export type ExecuteRequest = { 
+/**
+ * These approved proposals (empty: every approved one).
+ */
+ids: Array<number>, 
+/**
+ * At most this many proposals (interrupted ones are always finished first).
+ */
+limit: number | null, };
+
+export type MergeProgress = { 
+/**
+ * backing_up, merging, writing, done
+ */
+stage: string, 
+/**
+ * Merge calls confirmed.
+ */
+done: number, total: number, };
+
+export type ExecuteReport = { proposalsDone: number, 
+/**
+ * Merge calls confirmed in this run.
+ */
+merges: number, 
+/**
+ * Steps an earlier, interrupted run had sent, settled by asking the CRM.
+ */
+settledAfterCrash: number, 
+/**
+ * Proposal id and why it failed (after a merge call) or was refused (before any).
+ */
+failed: Array<[number, string]>, 
+/**
+ * Sent back to pending: the records changed in the CRM since they were reviewed.
+ */
+backToPending: Array<[number, string]>, cancelled: boolean, apiCalls: number, seconds: number, };
+
+export type RestoreReport = { backupId: number, proposalId: number, oldId: string, newId: string, 
+/**
+ * Properties not restored, and why (a unique address the survivor now holds).
+ */
+leftOut: Array<string>, associations: number, };

@@ -1,0 +1,1173 @@
+//! Executing approved merges, safely:
+//!
+//! 1. the proposal turns `executing` (it can no longer be edited or withdrawn);
+//! 2. every hub record's full state is read live and stored as its backup (one per record
+//!    and proposal; a resumed run never replaces one with the post-merge state);
+//! 3. the live state is compared with what was reviewed (a change since → back to pending),
+//!    and HubSpot's identity cap is checked before any call;
+//! 4. the calls are planned in the journal (merge steps, the surviving values, spoke
+//!    copies pointed at the survivor), then each goes `sent` → call → `confirmed`;
+//! 5. a step found `sent` after a crash is settled by asking the CRM where the absorbed id
+//!    stands now (merged into the survivor → confirmed; still live → sent again). A merge is
+//!    never sent twice.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::time::Instant;
+
+use serde::{Deserialize, Serialize};
+use steward_connectors::{Connector, ConnectorError, Context, Merger, RecordBackup, Whereabouts};
+use steward_domain::{
+    AuditEvent, FieldValue, ObjectType, ProposalState, Timestamp, check_identity_cap, plan_steps,
+};
+use steward_store::{MemberRow, NewStep, ProposalRow, StepRow, Workspace};
+use tokio_util::sync::CancellationToken;
+use ts_rs::TS;
+
+use super::golden::{GoldenMember, golden_record, writes};
+use super::{GoldenInputs, hub_of, overrides_of};
+use crate::error::{AppError, ErrorCode};
+use crate::sync::SyncEnv;
+
+/// Proposals backed up, planned and merged together (one batch read per chunk).
+const CHUNK: usize = 50;
+
+#[derive(Debug, Clone, Default, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ExecuteRequest {
+    /// These approved proposals (empty: every approved one).
+    pub ids: Vec<i64>,
+    /// At most this many proposals (interrupted ones are always finished first).
+    pub limit: Option<u32>,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct MergeProgress {
+    /// backing_up, merging, writing, done
+    pub stage: String,
+    /// Merge calls confirmed.
+    pub done: u64,
+    pub total: u64,
+}
+
+#[derive(Debug, Clone, Default, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ExecuteReport {
+    pub proposals_done: u64,
+    /// Merge calls confirmed in this run.
+    pub merges: u64,
+    /// Steps an earlier, interrupted run had sent, settled by asking the CRM.
+    pub settled_after_crash: u64,
+    /// Proposal id and why it failed (after a merge call) or was refused (before any).
+    pub failed: Vec<(i64, String)>,
+    /// Sent back to pending: the records changed in the CRM since they were reviewed.
+    pub back_to_pending: Vec<(i64, String)>,
+    pub cancelled: bool,
+    pub api_calls: u64,
+    pub seconds: f64,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct RestoreReport {
+    pub backup_id: i64,
+    pub proposal_id: i64,
+    pub old_id: String,
+    pub new_id: String,
+    /// Properties not restored, and why (a unique address the survivor now holds).
+    pub left_out: Vec<String>,
+    pub associations: u32,
+}
+
+fn external(e: ConnectorError) -> AppError {
+    AppError::from(e)
+}
+
+/// What connecting to a system takes, read from the workspace first: a future must not
+/// hold a borrow of the workspace (a SQLite connection is not `Sync`).
+struct Connect {
+    ctx: Context,
+    connection: steward_domain::Connection,
+    settings: steward_connectors::Settings,
+    secret: Option<steward_connectors::Secret>,
+}
+
+fn connect_inputs(
+    env: &SyncEnv,
+    workspace: &Workspace,
+    system: &steward_domain::System,
+    cancel: &CancellationToken,
+) -> Result<Connect, AppError> {
+    let (settings, secret) = crate::sync::connection_inputs(env, workspace, system)?;
+    Ok(Connect {
+        ctx: Context {
+            system_id: system.id,
+            system_name: system.name.to_string(),
+            cancel: cancel.clone(),
+        },
+        connection: system.connection.clone(),
+        settings,
+        secret,
+    })
+}
+
+async fn connect(inputs: Connect) -> Result<Box<dyn Connector>, AppError> {
+    Ok(steward_connectors::connect(
+        inputs.ctx,
+        &inputs.connection,
+        inputs.settings,
+        inputs.secret,
+    )
+    .await?)
+}
+
+fn merger_of<'a>(hub: &'a dyn Connector, name: &str) -> Result<&'a dyn Merger, AppError> {
+    hub.merger().ok_or_else(|| {
+        AppError::invalid(format!(
+            "{name} has no merge API Steward can use (HubSpot has; Salesforce is next)"
+        ))
+    })
+}
+
+/// Everything known about one proposal while it runs.
+struct Running {
+    row: ProposalRow,
+    members: Vec<MemberRow>,
+    steps: Vec<StepRow>,
+    backups: HashMap<String, RecordBackup>,
+}
+
+impl Running {
+    fn hub_ids(&self) -> Vec<String> {
+        self.members
+            .iter()
+            .filter(|m| m.role != "copy")
+            .map(|m| m.external_id.clone())
+            .collect()
+    }
+
+    fn absorbed(&self) -> Vec<String> {
+        self.members
+            .iter()
+            .filter(|m| m.role == "absorbed")
+            .map(|m| m.external_id.clone())
+            .collect()
+    }
+
+    fn merges_left(&self) -> u64 {
+        if self.steps.is_empty() {
+            return self.absorbed().len() as u64;
+        }
+        self.steps
+            .iter()
+            .filter(|s| s.kind == "merge" && s.state != "confirmed")
+            .count() as u64
+    }
+}
+
+/// A backup as the golden record reads a member: value and the time it was set.
+fn backup_fields(backup: &RecordBackup) -> BTreeMap<String, FieldValue> {
+    backup
+        .properties
+        .iter()
+        .map(|(name, value)| {
+            let at = backup
+                .history
+                .get(name)
+                .and_then(|h| h.first())
+                .and_then(|v| v.at.as_deref())
+                .and_then(|t| Timestamp::parse_rfc3339(t).ok());
+            (name.clone(), FieldValue::new(value.clone(), at))
+        })
+        .collect()
+}
+
+/// Hub properties whose live value differs from the cache the reviewer saw.
+fn changed_since_review(
+    workspace: &Workspace,
+    inputs: &GoldenInputs,
+    running: &Running,
+) -> Result<Vec<String>, AppError> {
+    let Some(mapping) = inputs
+        .rules
+        .mapping_of(inputs.hub.name.as_str(), ObjectType::Person)
+    else {
+        return Ok(Vec::new());
+    };
+    let mut changed = Vec::new();
+    for id in running.hub_ids() {
+        let Some(backup) = running.backups.get(&id) else {
+            continue;
+        };
+        let cached = steward_store::get_record(
+            workspace.conn(),
+            &steward_domain::RecordKey {
+                system_id: inputs.hub.id,
+                object: ObjectType::Person,
+                external_id: id.clone(),
+            },
+        )?;
+        let Some(cached) = cached else {
+            changed.push(format!("{id} (no longer cached)"));
+            continue;
+        };
+        for field in mapping.fields.keys() {
+            let live = backup.properties.get(field).map(|v| v.trim());
+            let seen = cached.fields.get(field).map(|v| v.value.trim());
+            if live.filter(|v| !v.is_empty()) != seen.filter(|v| !v.is_empty()) {
+                changed.push(format!("{id}.{field}"));
+            }
+        }
+    }
+    Ok(changed)
+}
+
+/// The golden record from the live backups and the cached spoke copies.
+fn live_writes(
+    workspace: &Workspace,
+    inputs: &GoldenInputs,
+    running: &Running,
+) -> Result<(BTreeMap<String, String>, Vec<String>), AppError> {
+    let mut members = Vec::new();
+    for m in &running.members {
+        if m.role == "copy" {
+            let key = steward_domain::RecordKey {
+                system_id: m.system_id,
+                object: ObjectType::Person,
+                external_id: m.external_id.clone(),
+            };
+            if let Some(record) = steward_store::get_record(workspace.conn(), &key)? {
+                members.push(GoldenMember {
+                    system: inputs.names.get(&m.system_id).cloned().unwrap_or_default(),
+                    is_hub: false,
+                    is_survivor: false,
+                    external_id: m.external_id.clone(),
+                    fields: record.fields,
+                });
+            }
+        } else if let Some(backup) = running.backups.get(&m.external_id) {
+            members.push(GoldenMember {
+                system: inputs.hub.name.to_string(),
+                is_hub: true,
+                is_survivor: m.role == "survivor",
+                external_id: m.external_id.clone(),
+                fields: backup_fields(backup),
+            });
+        }
+    }
+    let golden = golden_record(
+        &inputs.context(),
+        &members,
+        &overrides_of(workspace, running.row.id)?,
+    );
+    let fields = golden
+        .iter()
+        .filter(|g| g.written)
+        .map(|g| g.key.clone())
+        .collect();
+    Ok((writes(&golden), fields))
+}
+
+/// Spoke copies that keep an absorbed id in a crosswalk: "system_id/field/external_id".
+fn repoints(workspace: &Workspace, running: &Running) -> Result<Vec<String>, AppError> {
+    let absorbed: BTreeSet<String> = running.absorbed().into_iter().collect();
+    let crosswalks = steward_store::crosswalks(workspace.conn())?;
+    let mut out = Vec::new();
+    for m in running.members.iter().filter(|m| m.role == "copy") {
+        let Some(record_id) = m.record_id else {
+            continue;
+        };
+        for (system, object, field) in &crosswalks {
+            if *system != m.system_id || *object != ObjectType::Person {
+                continue;
+            }
+            let value = steward_store::field_value(workspace.conn(), record_id, field)?;
+            if value.is_some_and(|v| absorbed.contains(v.trim())) {
+                out.push(format!("{}/{}/{}", m.system_id, field, m.external_id));
+            }
+        }
+    }
+    Ok(out)
+}
+
+struct Run<'a> {
+    env: &'a SyncEnv,
+    workspace: Workspace,
+    inputs: GoldenInputs,
+    hub: Box<dyn Connector>,
+    spokes: HashMap<i64, Box<dyn Connector>>,
+    cancel: CancellationToken,
+    report: ExecuteReport,
+    done: u64,
+    total: u64,
+}
+
+impl Run<'_> {
+    /// Borrows only the connector, so a call's future does not hold the whole run.
+    fn merger(&self) -> Result<&dyn Merger, AppError> {
+        merger_of(self.hub.as_ref(), self.inputs.hub.name.as_str())
+    }
+
+    fn audit(&self, action: &str, subject: String, details: serde_json::Value) -> AuditEvent {
+        AuditEvent {
+            at: self.env.clock.now(),
+            actor: self.env.actor.clone(),
+            action: action.into(),
+            subject,
+            details,
+        }
+    }
+
+    fn step_state(
+        &mut self,
+        running: &mut Running,
+        seq: i64,
+        state: &str,
+        detail: Option<&str>,
+    ) -> Result<(), AppError> {
+        let at = self.env.clock.now();
+        let id = running.row.id;
+        let event = self.audit(
+            &format!("merge.step_{state}"),
+            format!("merge proposal {id}"),
+            serde_json::json!({"seq": seq, "detail": detail}),
+        );
+        self.workspace.change(|c| {
+            c.set_step_state(id, seq, state, detail, at)?;
+            Ok::<_, AppError>(((), event))
+        })?;
+        if let Some(step) = running.steps.iter_mut().find(|s| s.seq == seq) {
+            step.state = state.to_owned();
+            step.detail = detail.map(str::to_owned);
+        }
+        Ok(())
+    }
+
+    fn fail(
+        &mut self,
+        running: &Running,
+        reason: String,
+        back_to_pending: bool,
+    ) -> Result<(), AppError> {
+        let at = self.env.clock.now();
+        let id = running.row.id;
+        let state = if back_to_pending {
+            ProposalState::Pending
+        } else {
+            ProposalState::Failed
+        };
+        let event = self.audit(
+            if back_to_pending {
+                "merge.back_to_pending"
+            } else {
+                "merge.failed"
+            },
+            format!("merge proposal {id}"),
+            serde_json::json!({"why": reason}),
+        );
+        self.workspace.change(|c| {
+            c.set_proposal_state(id, state, Some(&reason), at)?;
+            if back_to_pending {
+                c.clear_approvals(id)?;
+            }
+            Ok::<_, AppError>(((), event))
+        })?;
+        if back_to_pending {
+            self.report.back_to_pending.push((id, reason));
+        } else {
+            self.report.failed.push((id, reason));
+        }
+        Ok(())
+    }
+
+    /// Backs up, checks and plans the chunk's proposals that have no journal yet.
+    async fn prepare(&mut self, chunk: &mut Vec<Running>) -> Result<(), AppError> {
+        let fresh: Vec<usize> = (0..chunk.len())
+            .filter(|&i| chunk[i].steps.is_empty())
+            .collect();
+        if fresh.is_empty() {
+            return Ok(());
+        }
+        let wanted: Vec<String> = fresh
+            .iter()
+            .flat_map(|&i| {
+                let r = &chunk[i];
+                r.hub_ids()
+                    .into_iter()
+                    .filter(|id| !r.backups.contains_key(id))
+                    .collect::<Vec<_>>()
+            })
+            .collect();
+        let read: HashMap<String, RecordBackup> = if wanted.is_empty() {
+            HashMap::new()
+        } else {
+            merger_of(self.hub.as_ref(), self.inputs.hub.name.as_str())?
+                .backup_records(ObjectType::Person, &wanted)
+                .await
+                .map_err(external)?
+                .into_iter()
+                .map(|b| (b.id.clone(), b))
+                .collect()
+        };
+        // Store every proposal's backups whole, or none of them.
+        let at = self.env.clock.now();
+        let hub_id = self.inputs.hub.id;
+        let mut stored: Vec<(usize, Vec<RecordBackup>)> = Vec::new();
+        let mut missing: Vec<(usize, Vec<String>)> = Vec::new();
+        for &i in &fresh {
+            let r = &chunk[i];
+            let need: Vec<String> = r
+                .hub_ids()
+                .into_iter()
+                .filter(|id| !r.backups.contains_key(id))
+                .collect();
+            let gone: Vec<String> = need
+                .iter()
+                .filter(|id| !read.contains_key(*id))
+                .cloned()
+                .collect();
+            if gone.is_empty() {
+                stored.push((
+                    i,
+                    need.iter().filter_map(|id| read.get(id).cloned()).collect(),
+                ));
+            } else {
+                missing.push((i, gone));
+            }
+        }
+        let count: usize = stored.iter().map(|(_, b)| b.len()).sum();
+        if count > 0 {
+            let event = self.audit(
+                "merge.backup",
+                format!("{count} hub records"),
+                serde_json::json!({"proposals": stored.iter().map(|(i, _)| chunk[*i].row.id).collect::<Vec<_>>(), "records": count}),
+            );
+            let rows: Vec<(i64, RecordBackup)> = stored
+                .iter()
+                .flat_map(|(i, b)| b.iter().map(|b| (chunk[*i].row.id, b.clone())))
+                .collect();
+            self.workspace.change(|c| {
+                for (proposal, backup) in &rows {
+                    let content = serde_json::to_value(backup)
+                        .map_err(|e| AppError::new(ErrorCode::Internal, format!("backup: {e}")))?;
+                    c.insert_backup(
+                        *proposal,
+                        hub_id,
+                        ObjectType::Person,
+                        &backup.id,
+                        &content,
+                        at,
+                    )?;
+                }
+                Ok::<_, AppError>(((), event))
+            })?;
+            for (i, backups) in stored {
+                for b in backups {
+                    chunk[i].backups.insert(b.id.clone(), b);
+                }
+            }
+        }
+        let mut dropped: BTreeSet<usize> = BTreeSet::new();
+        for (i, gone) in missing {
+            let reason = format!(
+                "{} no longer live in {} (merged or deleted outside Steward): sync and find \
+                 duplicates again; nothing was merged",
+                gone.join(", "),
+                self.inputs.hub.name
+            );
+            self.fail(&chunk[i], reason, false)?;
+            dropped.insert(i);
+        }
+        let api = self.merger()?.merge_api();
+        for &i in &fresh {
+            if dropped.contains(&i) {
+                continue;
+            }
+            let changed = changed_since_review(&self.workspace, &self.inputs, &chunk[i])?;
+            if !changed.is_empty() {
+                let reason = format!(
+                    "changed in {} since it was reviewed ({}): sync, review and approve again; \
+                     nothing was merged",
+                    self.inputs.hub.name,
+                    changed
+                        .iter()
+                        .take(5)
+                        .cloned()
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                );
+                self.fail(&chunk[i], reason, true)?;
+                dropped.insert(i);
+                continue;
+            }
+            let identities: Vec<usize> = chunk[i]
+                .hub_ids()
+                .iter()
+                .map(|id| 1 + chunk[i].backups.get(id).map_or(0, |b| b.merged_ids.len()))
+                .collect();
+            if let Err(reason) = check_identity_cap(api, &identities) {
+                self.fail(&chunk[i], reason, false)?;
+                dropped.insert(i);
+                continue;
+            }
+            let r = &chunk[i];
+            let mut steps: Vec<NewStep> = plan_steps(api, &r.row.survivor, &r.absorbed())
+                .into_iter()
+                .map(|s| NewStep {
+                    kind: "merge",
+                    survivor: s.survivor,
+                    absorbed: s.absorbed,
+                })
+                .collect();
+            steps.push(NewStep {
+                kind: "values",
+                survivor: r.row.survivor.clone(),
+                absorbed: Vec::new(),
+            });
+            let moved = repoints(&self.workspace, r)?;
+            if !moved.is_empty() {
+                steps.push(NewStep {
+                    kind: "repoint",
+                    survivor: r.row.survivor.clone(),
+                    absorbed: moved,
+                });
+            }
+            let id = r.row.id;
+            let event = self.audit(
+                "merge.plan",
+                format!("merge proposal {id}"),
+                serde_json::json!({"survivor": r.row.survivor, "absorbed": r.absorbed(), "calls": steps.len()}),
+            );
+            self.workspace.change(|c| {
+                c.plan_steps(id, &steps)?;
+                Ok::<_, AppError>(((), event))
+            })?;
+            chunk[i].steps = steward_store::merge_steps(self.workspace.conn(), id)?;
+        }
+        let mut keep = 0;
+        chunk.retain(|_| {
+            keep += 1;
+            !dropped.contains(&(keep - 1))
+        });
+        Ok(())
+    }
+
+    /// Runs (or settles) one proposal's merge calls. False when the proposal failed.
+    async fn merge_calls(
+        &mut self,
+        running: &mut Running,
+        progress: &(dyn Fn(MergeProgress) + Send + Sync),
+    ) -> Result<bool, AppError> {
+        let pending: Vec<StepRow> = running
+            .steps
+            .iter()
+            .filter(|s| s.kind == "merge" && (s.state == "planned" || s.state == "sent"))
+            .cloned()
+            .collect();
+        let planned_merges = running.steps.iter().filter(|s| s.kind == "merge").count();
+        for step in pending {
+            if self.cancel.is_cancelled() {
+                self.report.cancelled = true;
+                return Ok(false);
+            }
+            if step.state == "sent" {
+                match self.settle(&step).await? {
+                    Settled::Done => {
+                        self.report.settled_after_crash += 1;
+                        self.confirm_merge(running, &step, Some("settled after an interruption"))?;
+                        progress(self.progress("merging"));
+                        continue;
+                    }
+                    Settled::NotDone => {}
+                    Settled::Lost(reason) => {
+                        self.step_state(running, step.seq, "failed", Some(&reason))?;
+                        let reason = self.partial(running, planned_merges, &reason);
+                        self.fail(running, reason, false)?;
+                        return Ok(false);
+                    }
+                }
+            } else {
+                self.step_state(running, step.seq, "sent", None)?;
+            }
+            // An error may hide a merge that happened: ask before anything else, and send
+            // again only what the CRM says it has not done (a few times for a transient one).
+            let mut attempt = 0;
+            loop {
+                let sent = merger_of(self.hub.as_ref(), self.inputs.hub.name.as_str())?
+                    .merge(ObjectType::Person, &step.survivor, &step.absorbed)
+                    .await;
+                let error = match sent {
+                    Ok(()) => {
+                        self.confirm_merge(running, &step, None)?;
+                        break;
+                    }
+                    Err(ConnectorError::Cancelled) => {
+                        // Left `sent`: the next run asks the CRM.
+                        self.report.cancelled = true;
+                        return Ok(false);
+                    }
+                    Err(e) => e,
+                };
+                match self.settle(&step).await? {
+                    Settled::Done => {
+                        self.confirm_merge(
+                            running,
+                            &step,
+                            Some("confirmed by asking after an error"),
+                        )?;
+                        break;
+                    }
+                    Settled::NotDone if transient(&error) && attempt < 3 => {
+                        attempt += 1;
+                        tokio::time::sleep(std::time::Duration::from_millis(400 * attempt)).await;
+                    }
+                    Settled::NotDone | Settled::Lost(_) => {
+                        let reason = error.to_string();
+                        self.step_state(running, step.seq, "failed", Some(&reason))?;
+                        let reason = self.partial(running, planned_merges, &reason);
+                        self.fail(running, reason, false)?;
+                        return Ok(false);
+                    }
+                }
+            }
+            progress(self.progress("merging"));
+        }
+        Ok(true)
+    }
+
+    fn partial(&self, running: &Running, planned: usize, reason: &str) -> String {
+        let done = running
+            .steps
+            .iter()
+            .filter(|s| s.kind == "merge" && s.state == "confirmed")
+            .count();
+        format!(
+            "{done} of {planned} merges done (irreversible; the backups hold every record), then: {reason}"
+        )
+    }
+
+    fn progress(&self, stage: &str) -> MergeProgress {
+        MergeProgress {
+            stage: stage.into(),
+            done: self.done,
+            total: self.total,
+        }
+    }
+
+    fn confirm_merge(
+        &mut self,
+        running: &mut Running,
+        step: &StepRow,
+        detail: Option<&str>,
+    ) -> Result<(), AppError> {
+        self.step_state(running, step.seq, "confirmed", detail)?;
+        self.report.merges += 1;
+        self.done += 1;
+        Ok(())
+    }
+
+    /// Where an unanswered merge stands: asked of the CRM, never assumed.
+    async fn settle(&mut self, step: &StepRow) -> Result<Settled, AppError> {
+        let merger = merger_of(self.hub.as_ref(), self.inputs.hub.name.as_str())?;
+        let mut merged = 0;
+        for id in &step.absorbed {
+            match merger
+                .whereabouts(ObjectType::Person, id)
+                .await
+                .map_err(external)?
+            {
+                Whereabouts::MergedInto(into) if into == step.survivor => merged += 1,
+                Whereabouts::Live => {}
+                Whereabouts::MergedInto(other) => {
+                    return Ok(Settled::Lost(format!(
+                        "{id} was merged into {other} outside this proposal"
+                    )));
+                }
+                Whereabouts::Gone => {
+                    return Ok(Settled::Lost(format!("{id} is no longer in the CRM")));
+                }
+            }
+        }
+        Ok(if merged == step.absorbed.len() {
+            Settled::Done
+        } else {
+            Settled::NotDone
+        })
+    }
+
+    /// Writes the surviving values of every proposal whose merges are done, in batches.
+    async fn write_values(&mut self, chunk: &mut [Running]) -> Result<(), AppError> {
+        // (proposal index, the values step, property → value, canonical fields written)
+        let mut batch: Vec<ValueWrite> = Vec::new();
+        for (i, r) in chunk.iter().enumerate() {
+            let merged = r
+                .steps
+                .iter()
+                .filter(|s| s.kind == "merge")
+                .all(|s| s.state == "confirmed");
+            let Some(step) = r.steps.iter().find(|s| s.kind == "values") else {
+                continue;
+            };
+            if !merged || step.state == "confirmed" || step.state == "failed" {
+                continue;
+            }
+            let (values, fields) = live_writes(&self.workspace, &self.inputs, r)?;
+            batch.push((i, step.seq, values, fields));
+        }
+        if batch.is_empty() {
+            return Ok(());
+        }
+        for (i, seq, _, _) in &batch {
+            // Re-sending values is harmless: a `sent` step is simply written again.
+            if chunk[*i]
+                .steps
+                .iter()
+                .any(|s| s.seq == *seq && s.state == "planned")
+            {
+                self.step_state(&mut chunk[*i], *seq, "sent", None)?;
+            }
+        }
+        let writes: Vec<(String, BTreeMap<String, String>)> = batch
+            .iter()
+            .filter(|(_, _, v, _)| !v.is_empty())
+            .map(|(i, _, v, _)| (chunk[*i].row.survivor.clone(), v.clone()))
+            .collect();
+        let results = if writes.is_empty() {
+            Vec::new()
+        } else {
+            merger_of(self.hub.as_ref(), self.inputs.hub.name.as_str())?
+                .write_many(ObjectType::Person, &writes)
+                .await
+                .map_err(external)?
+        };
+        let mut outcome = results.into_iter();
+        for (i, seq, values, fields) in batch {
+            let refused = if values.is_empty() {
+                None
+            } else {
+                outcome.next().flatten()
+            };
+            match refused {
+                None => {
+                    let detail = if fields.is_empty() {
+                        "nothing to change".to_owned()
+                    } else {
+                        format!("wrote {}", fields.join(", "))
+                    };
+                    self.step_state(&mut chunk[i], seq, "confirmed", Some(&detail))?;
+                    // Into the cache too, as the next sync would read it.
+                    if let Some(record) = steward_store::record_id(
+                        self.workspace.conn(),
+                        self.inputs.hub.id,
+                        ObjectType::Person,
+                        &chunk[i].row.survivor,
+                    )? {
+                        let at = self.env.clock.now();
+                        let event = self.audit(
+                            "merge.cache",
+                            format!("merge proposal {}", chunk[i].row.id),
+                            serde_json::json!({"fields": fields}),
+                        );
+                        self.workspace.change(|c| {
+                            for (field, value) in &values {
+                                c.cache_written_value(record, field, value, at, None)?;
+                            }
+                            Ok::<_, AppError>(((), event))
+                        })?;
+                    }
+                }
+                Some(reason) => {
+                    self.step_state(&mut chunk[i], seq, "failed", Some(&reason))?;
+                    let reason = format!(
+                        "merged, but the surviving values were refused ({reason}); set them in \
+                         the CRM by hand (the backups hold every value)"
+                    );
+                    self.fail(&chunk[i], reason, false)?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Points spoke copies that kept an absorbed id at the survivor.
+    async fn repoint(&mut self, running: &mut Running) -> Result<(), AppError> {
+        let Some(step) = running
+            .steps
+            .iter()
+            .find(|s| s.kind == "repoint" && s.state != "confirmed" && s.state != "failed")
+            .cloned()
+        else {
+            return Ok(());
+        };
+        if step.state == "planned" {
+            self.step_state(running, step.seq, "sent", None)?;
+        }
+        let mut notes = Vec::new();
+        for target in &step.absorbed {
+            let mut parts = target.splitn(3, '/');
+            let (Some(system), Some(field), Some(external_id)) = (
+                parts.next().and_then(|s| s.parse::<i64>().ok()),
+                parts.next(),
+                parts.next(),
+            ) else {
+                continue;
+            };
+            if !self.spokes.contains_key(&system) {
+                let Some(found) = steward_store::list_systems(self.workspace.conn())?
+                    .into_iter()
+                    .find(|s| s.id == system)
+                else {
+                    notes.push(format!("system {system} was removed"));
+                    continue;
+                };
+                let inputs = connect_inputs(self.env, &self.workspace, &found, &self.cancel)?;
+                let connector = connect(inputs).await?;
+                self.spokes.insert(system, connector);
+            }
+            let connector = &self.spokes[&system];
+            let name = self.inputs.names.get(&system).cloned().unwrap_or_default();
+            if !connector.writable() {
+                notes.push(format!(
+                    "{name} is read-only here: {external_id} left for drift"
+                ));
+                continue;
+            }
+            let values: BTreeMap<String, String> = [(field.to_owned(), step.survivor.clone())]
+                .into_iter()
+                .collect();
+            match connector
+                .write_values(ObjectType::Person, external_id, &values)
+                .await
+            {
+                Ok(()) => {
+                    notes.push(format!("{name} {external_id}"));
+                    if let Some(record) = steward_store::record_id(
+                        self.workspace.conn(),
+                        system,
+                        ObjectType::Person,
+                        external_id,
+                    )? {
+                        let at = self.env.clock.now();
+                        let event = self.audit(
+                            "merge.cache",
+                            format!("merge proposal {}", running.row.id),
+                            serde_json::json!({"system": name, "record": external_id, "fields": [field]}),
+                        );
+                        self.workspace.change(|c| {
+                            c.cache_written_value(record, field, &step.survivor, at, None)?;
+                            Ok::<_, AppError>(((), event))
+                        })?;
+                    }
+                }
+                Err(ConnectorError::Cancelled) => {
+                    self.report.cancelled = true;
+                    return Ok(());
+                }
+                Err(e) => notes.push(format!("{name} {external_id}: {e}")),
+            }
+        }
+        let detail = format!("pointed at the survivor: {}", notes.join("; "));
+        self.step_state(running, step.seq, "confirmed", Some(&detail))?;
+        Ok(())
+    }
+
+    /// A proposal whose every step is confirmed: done, merged-away records out of the cache.
+    fn finish(&mut self, running: &Running) -> Result<(), AppError> {
+        if running.steps.iter().any(|s| s.state != "confirmed") {
+            return Ok(());
+        }
+        let at = self.env.clock.now();
+        let id = running.row.id;
+        let absorbed = running.absorbed();
+        let hub_id = self.inputs.hub.id;
+        let event = self.audit(
+            "merge.done",
+            format!("merge proposal {id}"),
+            serde_json::json!({"survivor": running.row.survivor, "absorbed": absorbed, "calls": running.steps.len()}),
+        );
+        self.workspace.change(|c| {
+            c.set_proposal_state(id, ProposalState::Done, None, at)?;
+            c.blank_overrides(id)?;
+            for a in &absorbed {
+                c.remove_cached_record(hub_id, ObjectType::Person, a)?;
+            }
+            Ok::<_, AppError>(((), event))
+        })?;
+        self.report.proposals_done += 1;
+        Ok(())
+    }
+}
+
+/// Worth sending again once the CRM says it was not done.
+fn transient(error: &ConnectorError) -> bool {
+    match error {
+        ConnectorError::Unreachable { .. } | ConnectorError::RateLimited { .. } => true,
+        ConnectorError::Http { status, .. } => *status >= 500,
+        _ => false,
+    }
+}
+
+type ValueWrite = (usize, i64, BTreeMap<String, String>, Vec<String>);
+
+enum Settled {
+    Done,
+    NotDone,
+    Lost(String),
+}
+
+/// Merges approved proposals in the hub (interrupted ones first), as described above.
+pub async fn execute_merges(
+    env: &SyncEnv,
+    request: &ExecuteRequest,
+    progress: &(dyn Fn(MergeProgress) + Send + Sync),
+    cancel: CancellationToken,
+) -> Result<ExecuteReport, AppError> {
+    let started = Instant::now();
+    let workspace = Workspace::open(&env.workspace_path)?;
+    let inputs = GoldenInputs::load(&workspace)?;
+    let hub = hub_of(&workspace)?;
+    let connecting = connect_inputs(env, &workspace, &hub, &cancel)?;
+    let connector = connect(connecting).await?;
+    if connector.merger().is_none() {
+        return Err(AppError::invalid(format!(
+            "{} has no merge API Steward can use (HubSpot has; Salesforce is next)",
+            hub.name
+        )));
+    }
+    let conn = workspace.conn();
+    let mut queue: Vec<ProposalRow> =
+        steward_store::list_proposals(conn, &[ProposalState::Executing], u32::MAX, 0)?;
+    let mut approved =
+        steward_store::list_proposals(conn, &[ProposalState::Approved], u32::MAX, 0)?;
+    if !request.ids.is_empty() {
+        for id in &request.ids {
+            let known = queue.iter().chain(&approved).any(|p| p.id == *id);
+            if !known {
+                let state = steward_store::get_proposal(conn, *id)?
+                    .map_or_else(|| "unknown".to_owned(), |p| p.state.to_string());
+                return Err(AppError::new(
+                    ErrorCode::Conflict,
+                    format!("proposal {id} is {state}: only approved proposals are merged"),
+                ));
+            }
+        }
+        approved.retain(|p| request.ids.contains(&p.id));
+    }
+    approved.sort_by_key(|p| p.id);
+    if let Some(limit) = request.limit {
+        approved.truncate(limit as usize);
+    }
+    queue.extend(approved);
+    let mut run = Run {
+        env,
+        inputs,
+        hub: connector,
+        spokes: HashMap::new(),
+        cancel: cancel.clone(),
+        report: ExecuteReport::default(),
+        done: 0,
+        total: 0,
+        workspace,
+    };
+    let mut all: Vec<Running> = Vec::with_capacity(queue.len());
+    for row in queue {
+        let conn = run.workspace.conn();
+        let members = steward_store::proposal_members(conn, row.id)?;
+        let steps = steward_store::merge_steps(conn, row.id)?;
+        let backups = steward_store::proposal_backups(conn, row.id)?
+            .into_iter()
+            .filter_map(|b| serde_json::from_value::<RecordBackup>(b.content).ok())
+            .map(|b| (b.id.clone(), b))
+            .collect();
+        all.push(Running {
+            row,
+            members,
+            steps,
+            backups,
+        });
+    }
+    run.total = all.iter().map(Running::merges_left).sum();
+    progress(run.progress("backing_up"));
+    let mut rest = all.into_iter();
+    loop {
+        let mut chunk: Vec<Running> = rest.by_ref().take(CHUNK).collect();
+        if chunk.is_empty() || cancel.is_cancelled() {
+            run.report.cancelled |= cancel.is_cancelled();
+            break;
+        }
+        let at = env.clock.now();
+        let starting: Vec<i64> = chunk
+            .iter()
+            .filter(|r| r.row.state == ProposalState::Approved)
+            .map(|r| r.row.id)
+            .collect();
+        if !starting.is_empty() {
+            let event = run.audit(
+                "merge.start",
+                format!("{} proposals", starting.len()),
+                serde_json::json!({"proposals": starting}),
+            );
+            run.workspace.change(|c| {
+                for id in &starting {
+                    c.set_proposal_state(*id, ProposalState::Executing, None, at)?;
+                }
+                Ok::<_, AppError>(((), event))
+            })?;
+        }
+        progress(run.progress("backing_up"));
+        if let Err(e) = run.prepare(&mut chunk).await {
+            if e.code == ErrorCode::Cancelled {
+                run.report.cancelled = true;
+                break;
+            }
+            return Err(e);
+        }
+        let mut ok = Vec::with_capacity(chunk.len());
+        for mut r in chunk {
+            if run.merge_calls(&mut r, progress).await? {
+                ok.push(r);
+            }
+            if run.report.cancelled {
+                break;
+            }
+        }
+        if run.report.cancelled {
+            break;
+        }
+        progress(run.progress("writing"));
+        run.write_values(&mut ok).await?;
+        for r in &mut ok {
+            run.repoint(r).await?;
+            if run.report.cancelled {
+                break;
+            }
+            run.finish(r)?;
+        }
+        if run.report.cancelled {
+            break;
+        }
+    }
+    run.report.api_calls = run.hub.api_calls();
+    run.report.seconds = started.elapsed().as_secs_f64();
+    progress(run.progress("done"));
+    tracing::info!(
+        proposals = run.report.proposals_done,
+        merges = run.report.merges,
+        failed = run.report.failed.len(),
+        settled = run.report.settled_after_crash,
+        "merges executed"
+    );
+    Ok(run.report)
+}
+
+/// Recreates a merged-away record from its backup: a new record (new id) with the backup's
+/// writable properties and its associations, recorded in the audit log with why. A unique
+/// address the survivor holds now is left out, and said so.
+pub async fn restore_backup(
+    env: &SyncEnv,
+    backup_id: i64,
+    why: &str,
+    cancel: CancellationToken,
+) -> Result<RestoreReport, AppError> {
+    let why = why.trim();
+    if why.is_empty() {
+        return Err(AppError::invalid("say why this record comes back (--why)"));
+    }
+    let mut workspace = Workspace::open(&env.workspace_path)?;
+    let (backup, record, connecting) = {
+        let conn = workspace.conn();
+        let backup = steward_store::get_backup(conn, backup_id)?.ok_or_else(|| {
+            AppError::new(
+                ErrorCode::NotFound,
+                format!("no backup {backup_id} (list them with `steward merge backups`)"),
+            )
+        })?;
+        if let Some(new_id) = &backup.restored_as {
+            return Err(AppError::new(
+                ErrorCode::Conflict,
+                format!("backup {backup_id} was already restored as record {new_id}"),
+            ));
+        }
+        let proposal = steward_store::get_proposal(conn, backup.proposal_id)?
+            .ok_or_else(|| AppError::new(ErrorCode::NotFound, "the backup's proposal is gone"))?;
+        if proposal.survivor == backup.external_id {
+            return Err(AppError::invalid(format!(
+                "record {} survived the merge: it is still in the CRM, nothing to restore",
+                backup.external_id
+            )));
+        }
+        let record: RecordBackup = serde_json::from_value(backup.content.clone()).map_err(|e| {
+            AppError::new(
+                ErrorCode::WorkspaceUnusable,
+                format!("backup {backup_id}: {e}"),
+            )
+        })?;
+        let hub = hub_of(&workspace)?;
+        let connecting = connect_inputs(env, &workspace, &hub, &cancel)?;
+        (backup, record, connecting)
+    };
+    let hub_name = connecting.ctx.system_name.clone();
+    let connector = connect(connecting).await?;
+    let merger = connector
+        .merger()
+        .ok_or_else(|| AppError::invalid(format!("{hub_name} cannot restore merged records")))?;
+    if merger
+        .whereabouts(backup.object, &backup.external_id)
+        .await
+        .map_err(external)?
+        == Whereabouts::Live
+    {
+        return Err(AppError::invalid(format!(
+            "record {} is live in the CRM (it was never merged away): nothing to restore",
+            backup.external_id
+        )));
+    }
+    let mut left_out = BTreeSet::new();
+    let new_id = match merger.recreate(backup.object, &record, &left_out).await {
+        Ok(id) => id,
+        // HubSpot keeps addresses unique: the survivor may hold this one now.
+        Err(ConnectorError::Http { status: 409, .. }) => {
+            left_out.insert("email".to_owned());
+            merger
+                .recreate(backup.object, &record, &left_out)
+                .await
+                .map_err(external)?
+        }
+        Err(e) => return Err(external(e)),
+    };
+    let at = env.clock.now();
+    let actor = env.actor.clone();
+    let associations = record.associations.values().map(Vec::len).sum::<usize>();
+    let left: Vec<String> = left_out
+        .iter()
+        .map(|f| format!("{f} (held by another record now: HubSpot keeps it unique)"))
+        .collect();
+    workspace.change(|c| {
+        c.mark_restored(backup_id, &new_id, &actor, at)?;
+        Ok::<_, AppError>((
+            (),
+            AuditEvent {
+                at,
+                actor: actor.clone(),
+                action: "merge.restore".into(),
+                subject: format!("backup {backup_id}"),
+                details: serde_json::json!({
+                    "proposal": backup.proposal_id,
+                    "old_id": backup.external_id,
+                    "new_id": new_id,
+                    "left_out": left_out,
+                    "associations": associations,
+                    "why": why,
+                }),
+            },
+        ))
+    })?;
+    Ok(RestoreReport {
+        backup_id,
+        proposal_id: backup.proposal_id,
+        old_id: backup.external_id,
+        new_id,
+        left_out: left,
+        associations: u32::try_from(associations).unwrap_or(u32::MAX),
+    })
+}
