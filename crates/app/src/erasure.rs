@@ -414,6 +414,43 @@ fn search(
     Ok((found, other_names))
 }
 
+/// Merge backups that hold the person (their properties and each property's history):
+/// an erasure purges them too, or a restore could bring the person back.
+fn matching_backups(
+    conn: &steward_store::Connection,
+    ids: &Identifiers,
+    fields: &IdentityFields,
+) -> Result<Vec<i64>, AppError> {
+    let mut out = Vec::new();
+    for backup in steward_store::list_backups(conn, u32::MAX)? {
+        let Some(properties) = backup.content["properties"].as_object() else {
+            continue;
+        };
+        let values: Vec<(String, Vec<String>)> = properties
+            .iter()
+            .map(|(name, value)| {
+                let mut all: Vec<String> = value.as_str().map(str::to_owned).into_iter().collect();
+                all.extend(
+                    backup.content["history"][name]
+                        .as_array()
+                        .into_iter()
+                        .flatten()
+                        .filter_map(|v| v["value"].as_str().map(str::to_owned)),
+                );
+                (name.clone(), all)
+            })
+            .collect();
+        let system = backup.system_id;
+        if !matches(&values, ids, &|f| fields.kind(system, f))
+            .matched
+            .is_empty()
+        {
+            out.push(backup.id);
+        }
+    }
+    Ok(out)
+}
+
 /// Open requests' "still present" copies, as drift findings: the records are not in the
 /// cache (purged, and not cached again), so they are named by system and id.
 pub fn open_sightings(workspace: &Workspace) -> Result<Vec<NewFinding>, AppError> {
@@ -629,6 +666,7 @@ impl Steward {
             };
             let id = c.insert_erasure(&request, &hashes)?;
             let purged = c.purge_records(&purge)?;
+            let backups = c.delete_backups(&matching_backups(c.conn(), &ids, &fields)?)?;
             for check in &checks {
                 c.set_erasure_check(&ErasureCheck {
                     request_id: id,
@@ -655,6 +693,7 @@ impl Steward {
                     "identifiers": kinds,
                     "deadline": request.deadline_at.to_rfc3339(),
                     "purged_from_workspace": purged,
+                    "merge_backups_purged": backups,
                     "still_present_in": in_status("still_present"),
                     "not_checked_in": in_status("not_checked"),
                 }),

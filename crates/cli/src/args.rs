@@ -322,6 +322,9 @@ pub struct DedupeArgs {
 pub enum BenchCommand {
     /// Full and incremental sync of the sandbox CRM at the Pro rate tier.
     Sync(BenchSyncArgs),
+    /// Approved merges executed against the sandbox CRM at the Pro rate tier: merges per
+    /// second and the share of the rate-limit ceiling used, from the sandbox's own counts.
+    Merge(BenchMergeArgs),
     /// Write the matching benchmark's leads (`leads.csv`) and their ground truth
     /// (`truth.csv`), and print a JSON summary of what was seeded.
     Leads(BenchLeadsArgs),
@@ -361,6 +364,18 @@ pub struct BenchLeadsArgs {
     /// The directory to write leads.csv and truth.csv into (created if missing).
     #[arg(long, value_name = "DIR")]
     pub out: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct BenchMergeArgs {
+    /// Merge calls to execute (whole proposals are taken until this many).
+    #[arg(long, default_value_t = 10_000)]
+    pub merges: usize,
+    /// Sandbox contacts; about one in sixteen is a duplicate the matching engine proposes.
+    #[arg(long, default_value_t = 170_000)]
+    pub size: usize,
+    #[arg(long, default_value_t = 42)]
+    pub seed: u64,
 }
 
 #[derive(Debug, Args)]

@@ -53,7 +53,7 @@ struct Figures {
     incremental: Phase,
 }
 
-struct Sandbox(Child);
+pub(crate) struct Sandbox(Child);
 
 impl Drop for Sandbox {
     fn drop(&mut self) {
@@ -63,15 +63,19 @@ impl Drop for Sandbox {
 }
 
 fn start_sandbox(args: &BenchSyncArgs, dir: &Path) -> Result<(Sandbox, Value), AppError> {
+    start_pro_sandbox(args.seed, args.size, dir)
+}
+
+/// `steward sandbox serve` at the Pro tier as its own process, and its ready line.
+pub(crate) fn start_pro_sandbox(
+    seed: u64,
+    size: usize,
+    dir: &Path,
+) -> Result<(Sandbox, Value), AppError> {
     let exe = std::env::current_exe().map_err(|e| failed(format!("cannot find steward: {e}")))?;
     let mut child = Command::new(exe)
         .args(["sandbox", "serve", "--rate-tier", "pro", "--port", "0"])
-        .args([
-            "--seed",
-            &args.seed.to_string(),
-            "--size",
-            &args.size.to_string(),
-        ])
+        .args(["--seed", &seed.to_string(), "--size", &size.to_string()])
         .arg("--dir")
         .arg(dir)
         .stdout(Stdio::piped())
@@ -109,7 +113,7 @@ pub(crate) fn peak_rss_mb() -> f64 {
         .map_or(0.0, |kb| kb / 1024.0)
 }
 
-async fn stats(client: &reqwest::Client, base: &str) -> Result<(u64, u64), AppError> {
+pub(crate) async fn stats(client: &reqwest::Client, base: &str) -> Result<(u64, u64), AppError> {
     let body: Value = client
         .get(format!("{base}/_sandbox/stats"))
         .send()

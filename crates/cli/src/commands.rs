@@ -94,6 +94,7 @@ pub fn run(cli: Cli) -> Result<Outcome, AppError> {
         }
         Command::Bench(BenchCommand::Sync(args)) => crate::bench::sync(&args, out.json)?,
         Command::Bench(BenchCommand::Leads(args)) => crate::bench::leads(&args)?,
+        Command::Bench(BenchCommand::Merge(args)) => crate::bench_merge::run(&args, out.json)?,
         Command::Bench(BenchCommand::Drift(args)) => {
             return crate::bench_drift::run(&args, out.json);
         }

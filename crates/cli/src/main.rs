@@ -4,6 +4,7 @@
 mod args;
 mod bench;
 mod bench_drift;
+mod bench_merge;
 mod commands;
 mod dedupe;
 mod demo;

@@ -401,3 +401,13 @@ pub fn list_duplicate_members(
     let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?;
     Ok(rows.collect::<Result<_, _>>()?)
 }
+
+/// Every scored pair of the newest run: (cluster, left record, right record, probability).
+pub fn list_duplicate_links(conn: &Connection) -> Result<Vec<(i64, i64, i64, f64)>, StoreError> {
+    let mut stmt = conn.prepare(
+        "SELECT cluster, left_record, right_record, probability FROM duplicate_links
+         WHERE run_id = (SELECT MAX(id) FROM match_runs) ORDER BY cluster, probability DESC",
+    )?;
+    let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}

@@ -36,8 +36,8 @@ pub use drift::{
 };
 pub use duplicates::{
     ClusterRow, LinkRow, MatchRun, NewCluster, PersonForMatching, PersonWithId,
-    get_duplicate_cluster, latest_match_run, list_duplicate_clusters, list_duplicate_members,
-    people_for_matching, people_for_matching_ids,
+    get_duplicate_cluster, latest_match_run, list_duplicate_clusters, list_duplicate_links,
+    list_duplicate_members, people_for_matching, people_for_matching_ids,
 };
 pub use erasure::{
     ErasureCheck, ErasureRequest, Sighting, erasure_checks, get_erasure, list_erasures, sightings,

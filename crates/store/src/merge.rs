@@ -181,13 +181,22 @@ pub fn proposal_members(conn: &Connection, id: i64) -> Result<Vec<MemberRow>, St
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
-/// Hub records (system id, external id) in proposals that are not finished or rejected:
-/// a new proposal leaves them alone.
+/// Hub records (system id, external id) in proposals someone has acted on and that are not
+/// finished or rejected, or that failed after a merge call: a new proposal leaves them alone.
+/// (Untouched pending proposals are rebuilt from each matching run; one that failed before
+/// any call may be proposed again.)
 pub fn records_in_open_proposals(conn: &Connection) -> Result<HashSet<(i64, String)>, StoreError> {
     let mut stmt = conn.prepare(
         "SELECT m.system_id, m.external_id FROM merge_members m
          JOIN merge_proposals p ON p.id = m.proposal_id
-         WHERE m.role <> 'copy' AND p.state IN ('pending', 'approved', 'executing', 'failed')",
+         WHERE m.role <> 'copy'
+           AND (p.state IN ('approved', 'executing')
+                OR (p.state = 'failed'
+                    AND EXISTS (SELECT 1 FROM merge_steps s WHERE s.proposal_id = p.id
+                                AND s.kind = 'merge' AND s.state IN ('sent', 'confirmed')))
+                OR (p.state = 'pending'
+                    AND (EXISTS (SELECT 1 FROM merge_approvals a WHERE a.proposal_id = p.id)
+                         OR EXISTS (SELECT 1 FROM merge_overrides o WHERE o.proposal_id = p.id))))",
     )?;
     let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
     Ok(rows.collect::<Result<_, _>>()?)
@@ -577,6 +586,15 @@ impl Change<'_> {
             params![backup_id, new_id, at.millis(), actor],
         )?;
         Ok(())
+    }
+
+    /// Backups of a proposal nothing was merged for (it went back to a person, or was
+    /// refused before any call): they would only keep customer values for nothing.
+    pub fn delete_proposal_backups(&self, proposal_id: i64) -> Result<u64, StoreError> {
+        Ok(self.tx.execute(
+            "DELETE FROM merge_backups WHERE proposal_id = ?1",
+            [proposal_id],
+        )? as u64)
     }
 
     /// An erasure: backups that hold the erased person go for good.

@@ -56,7 +56,8 @@ pub struct ExecuteReport {
     pub proposals_done: u64,
     /// Merge calls confirmed in this run.
     pub merges: u64,
-    /// Steps an earlier, interrupted run had sent, settled by asking the CRM.
+    /// Steps an earlier, interrupted run had sent, settled by asking the CRM (confirmed if
+    /// it had merged them, sent again if not).
     pub settled_after_crash: u64,
     /// Proposal id and why it failed (after a merge call) or was refused (before any).
     pub failed: Vec<(i64, String)>,
@@ -268,23 +269,23 @@ fn live_writes(
     Ok((writes(&golden), fields))
 }
 
-/// Spoke copies that keep an absorbed id in a crosswalk: "system_id/field/external_id".
-fn repoints(workspace: &Workspace, running: &Running) -> Result<Vec<String>, AppError> {
-    let absorbed: BTreeSet<String> = running.absorbed().into_iter().collect();
-    let crosswalks = steward_store::crosswalks(workspace.conn())?;
-    let mut out = Vec::new();
-    for m in running.members.iter().filter(|m| m.role == "copy") {
-        let Some(record_id) = m.record_id else {
+/// Spoke records by the hub id their crosswalk keeps: hub id → "system_id/field/external_id".
+/// Read when a run plans (not when the proposal was made): a copy linked since is found too.
+fn crosswalk_holders(
+    workspace: &Workspace,
+    hub_id: i64,
+) -> Result<HashMap<String, Vec<String>>, AppError> {
+    let mut out: HashMap<String, Vec<String>> = HashMap::new();
+    for (system, object, field) in steward_store::crosswalks(workspace.conn())? {
+        if system == hub_id || object != ObjectType::Person {
             continue;
-        };
-        for (system, object, field) in &crosswalks {
-            if *system != m.system_id || *object != ObjectType::Person {
-                continue;
-            }
-            let value = steward_store::field_value(workspace.conn(), record_id, field)?;
-            if value.is_some_and(|v| absorbed.contains(v.trim())) {
-                out.push(format!("{}/{}/{}", m.system_id, field, m.external_id));
-            }
+        }
+        for (_, external, value) in
+            steward_store::field_values_of(workspace.conn(), system, object, &field)?
+        {
+            out.entry(value.trim().to_owned())
+                .or_default()
+                .push(format!("{system}/{field}/{external}"));
         }
     }
     Ok(out)
@@ -296,6 +297,8 @@ struct Run<'a> {
     inputs: GoldenInputs,
     hub: Box<dyn Connector>,
     spokes: HashMap<i64, Box<dyn Connector>>,
+    /// Read once, when the first proposal is planned.
+    holders: Option<HashMap<String, Vec<String>>>,
     cancel: CancellationToken,
     report: ExecuteReport,
     done: u64,
@@ -365,10 +368,18 @@ impl Run<'_> {
             format!("merge proposal {id}"),
             serde_json::json!({"why": reason}),
         );
+        // Nothing reached the CRM (no merge sent): the backups go with the attempt.
+        let untouched = !running
+            .steps
+            .iter()
+            .any(|s| s.kind == "merge" && (s.state == "sent" || s.state == "confirmed"));
         self.workspace.change(|c| {
             c.set_proposal_state(id, state, Some(&reason), at)?;
             if back_to_pending {
                 c.clear_approvals(id)?;
+            }
+            if untouched {
+                c.delete_proposal_backups(id)?;
             }
             Ok::<_, AppError>(((), event))
         })?;
@@ -524,7 +535,16 @@ impl Run<'_> {
                 survivor: r.row.survivor.clone(),
                 absorbed: Vec::new(),
             });
-            let moved = repoints(&self.workspace, r)?;
+            if self.holders.is_none() {
+                self.holders = Some(crosswalk_holders(&self.workspace, self.inputs.hub.id)?);
+            }
+            let moved: Vec<String> = r
+                .absorbed()
+                .iter()
+                .filter_map(|a| self.holders.as_ref().and_then(|h| h.get(a)))
+                .flatten()
+                .cloned()
+                .collect();
             if !moved.is_empty() {
                 steps.push(NewStep {
                     kind: "repoint",
@@ -570,6 +590,7 @@ impl Run<'_> {
                 self.report.cancelled = true;
                 return Ok(false);
             }
+            let mut resent = None;
             if step.state == "sent" {
                 match self.settle(&step).await? {
                     Settled::Done => {
@@ -578,7 +599,10 @@ impl Run<'_> {
                         progress(self.progress("merging"));
                         continue;
                     }
-                    Settled::NotDone => {}
+                    Settled::NotDone => {
+                        self.report.settled_after_crash += 1;
+                        resent = Some("sent again after an interruption: the CRM had not done it");
+                    }
                     Settled::Lost(reason) => {
                         self.step_state(running, step.seq, "failed", Some(&reason))?;
                         let reason = self.partial(running, planned_merges, &reason);
@@ -598,7 +622,7 @@ impl Run<'_> {
                     .await;
                 let error = match sent {
                     Ok(()) => {
-                        self.confirm_merge(running, &step, None)?;
+                        self.confirm_merge(running, &step, resent)?;
                         break;
                     }
                     Err(ConnectorError::Cancelled) => {
@@ -803,6 +827,7 @@ impl Run<'_> {
             self.step_state(running, step.seq, "sent", None)?;
         }
         let mut notes = Vec::new();
+        let mut refused = Vec::new();
         for target in &step.absorbed {
             let mut parts = target.splitn(3, '/');
             let (Some(system), Some(field), Some(external_id)) = (
@@ -863,19 +888,43 @@ impl Run<'_> {
                     self.report.cancelled = true;
                     return Ok(());
                 }
-                Err(e) => notes.push(format!("{name} {external_id}: {e}")),
+                Err(e) => refused.push(format!("{name} {external_id}: {e}")),
             }
         }
-        let detail = format!("pointed at the survivor: {}", notes.join("; "));
-        self.step_state(running, step.seq, "confirmed", Some(&detail))?;
+        if refused.is_empty() {
+            let detail = format!("pointed at the survivor: {}", notes.join("; "));
+            self.step_state(running, step.seq, "confirmed", Some(&detail))?;
+        } else {
+            // The merge itself is done; the copies left behind show up in drift.
+            let detail = format!(
+                "not re-pointed: {}{}",
+                refused.join("; "),
+                if notes.is_empty() {
+                    String::new()
+                } else {
+                    format!("; re-pointed: {}", notes.join("; "))
+                }
+            );
+            self.step_state(running, step.seq, "failed", Some(&detail))?;
+        }
         Ok(())
     }
 
     /// A proposal whose every step is confirmed: done, merged-away records out of the cache.
     fn finish(&mut self, running: &Running) -> Result<(), AppError> {
-        if running.steps.iter().any(|s| s.state != "confirmed") {
+        // A spoke copy that could not be re-pointed does not undo a merge: the proposal is
+        // done, and says what was left behind.
+        let settled =
+            |s: &StepRow| s.state == "confirmed" || (s.kind == "repoint" && s.state == "failed");
+        if !running.steps.iter().all(settled) {
             return Ok(());
         }
+        let left_behind = running
+            .steps
+            .iter()
+            .find(|s| s.kind == "repoint" && s.state == "failed")
+            .and_then(|s| s.detail.clone())
+            .map(|d| format!("merged; spoke copies {d}"));
         let at = self.env.clock.now();
         let id = running.row.id;
         let absorbed = running.absorbed();
@@ -886,7 +935,7 @@ impl Run<'_> {
             serde_json::json!({"survivor": running.row.survivor, "absorbed": absorbed, "calls": running.steps.len()}),
         );
         self.workspace.change(|c| {
-            c.set_proposal_state(id, ProposalState::Done, None, at)?;
+            c.set_proposal_state(id, ProposalState::Done, left_behind.as_deref(), at)?;
             c.blank_overrides(id)?;
             for a in &absorbed {
                 c.remove_cached_record(hub_id, ObjectType::Person, a)?;
@@ -963,6 +1012,7 @@ pub async fn execute_merges(
         inputs,
         hub: connector,
         spokes: HashMap::new(),
+        holders: None,
         cancel: cancel.clone(),
         report: ExecuteReport::default(),
         done: 0,

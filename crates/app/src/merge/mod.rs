@@ -381,6 +381,64 @@ fn not_found(id: i64) -> AppError {
     )
 }
 
+/// (cluster, hub records (record id, external id), weakest link, spoke copies (system id,
+/// record id, external id)).
+type HubGroup = (i64, Vec<(i64, String)>, f64, Vec<(i64, i64, String)>);
+
+/// The hub records of one cluster that are matched to each other directly (a link at or
+/// above the run's threshold), with the weakest link that joins each group. Hub records
+/// joined only through another system's record are never proposed together: a merge is
+/// irreversible, and a third record resembling both is not evidence enough.
+fn hub_groups(
+    hub_records: &BTreeMap<i64, String>,
+    links: &[(i64, i64, f64)],
+    threshold: f64,
+) -> Vec<(Vec<(i64, String)>, f64)> {
+    let mut parent: BTreeMap<i64, i64> = hub_records.keys().map(|&r| (r, r)).collect();
+    fn root(parent: &mut BTreeMap<i64, i64>, mut x: i64) -> i64 {
+        while let Some(&p) = parent.get(&x) {
+            if p == x {
+                break;
+            }
+            x = p;
+        }
+        x
+    }
+    let mut weakest: BTreeMap<i64, f64> = BTreeMap::new();
+    let mut edges: Vec<&(i64, i64, f64)> = links
+        .iter()
+        .filter(|(a, b, p)| {
+            *p >= threshold && hub_records.contains_key(a) && hub_records.contains_key(b)
+        })
+        .collect();
+    edges.sort_by(|x, y| y.2.total_cmp(&x.2));
+    for &(a, b, p) in edges {
+        let (ra, rb) = (root(&mut parent, a), root(&mut parent, b));
+        if ra != rb {
+            let w = weakest
+                .remove(&ra)
+                .unwrap_or(1.0)
+                .min(weakest.remove(&rb).unwrap_or(1.0))
+                .min(p);
+            parent.insert(ra, rb);
+            weakest.insert(rb, w);
+        }
+    }
+    let mut groups: BTreeMap<i64, Vec<(i64, String)>> = BTreeMap::new();
+    for (&record, external) in hub_records {
+        let r = root(&mut parent, record);
+        groups
+            .entry(r)
+            .or_default()
+            .push((record, external.clone()));
+    }
+    groups
+        .into_iter()
+        .filter(|(_, g)| g.len() >= 2)
+        .map(|(r, g)| (g, weakest.get(&r).copied().unwrap_or(1.0)))
+        .collect()
+}
+
 impl Steward {
     /// Builds proposals from the newest duplicate clusters: each cluster with two or more
     /// hub records becomes one, unless its records are already queued or a reviewer said
@@ -397,10 +455,6 @@ impl Steward {
         let policy = steward_store::merge_policy(conn)?;
         let apart = steward_store::not_duplicates(conn, hub.id)?;
         let queued = steward_store::records_in_open_proposals(conn)?;
-        let scores: HashMap<i64, f64> = steward_store::list_duplicate_clusters(conn)?
-            .into_iter()
-            .map(|c| (c.cluster, c.score))
-            .collect();
         let mut clusters: BTreeMap<i64, Vec<(i64, String, String)>> = BTreeMap::new();
         for (cluster, record, system, external) in steward_store::list_duplicate_members(conn)? {
             clusters
@@ -437,14 +491,53 @@ impl Steward {
         let mut report = ProposeReport::default();
         let mut keep = HashSet::new();
         let mut new: Vec<NewProposal> = Vec::new();
-        for (cluster, members) in clusters {
-            let mut hub_members: Vec<(i64, String)> = members
+        let mut links: HashMap<i64, Vec<(i64, i64, f64)>> = HashMap::new();
+        for (cluster, left, right, p) in steward_store::list_duplicate_links(conn)? {
+            links.entry(cluster).or_default().push((left, right, p));
+        }
+        let system_ids: HashMap<String, i64> = steward_store::list_systems(conn)?
+            .into_iter()
+            .map(|s| (s.name.as_str().to_lowercase(), s.id))
+            .collect();
+        let mut groups: Vec<HubGroup> = Vec::new();
+        for (cluster, members) in &clusters {
+            let hub_records: BTreeMap<i64, String> = members
                 .iter()
                 .filter(|(_, s, _)| s.eq_ignore_ascii_case(hub.name.as_str()))
                 .map(|(r, _, e)| (*r, e.clone()))
                 .collect();
-            if hub_members.len() < 2 {
+            let cluster_links = links.get(cluster).map_or(&[][..], Vec::as_slice);
+            let found = hub_groups(&hub_records, cluster_links, run.threshold);
+            if found.is_empty() {
                 report.no_merge += 1;
+            }
+            for (group, score) in found {
+                // The spoke records matched directly to one of these hub records.
+                let in_group: BTreeSet<i64> = group.iter().map(|(r, _)| *r).collect();
+                let spoke: Vec<(i64, i64, String)> = members
+                    .iter()
+                    .filter(|(r, s, _)| {
+                        !s.eq_ignore_ascii_case(hub.name.as_str())
+                            && cluster_links.iter().any(|(a, b, p)| {
+                                *p >= run.threshold
+                                    && ((a == r && in_group.contains(b))
+                                        || (b == r && in_group.contains(a)))
+                            })
+                    })
+                    .filter_map(|(r, s, e)| {
+                        system_ids
+                            .get(&s.to_lowercase())
+                            .map(|id| (*id, *r, e.clone()))
+                    })
+                    .collect();
+                groups.push((*cluster, group, score, spoke));
+            }
+        }
+        for (cluster, mut hub_members, score, spoke) in groups {
+            // The same records as a proposal nobody has touched yet: it stays as it is.
+            let same: BTreeSet<String> = hub_members.iter().map(|(_, e)| e.clone()).collect();
+            if let Some(&id) = existing.get(&same) {
+                keep.insert(id);
                 continue;
             }
             if hub_members
@@ -514,17 +607,7 @@ impl Steward {
                     role: if i == 0 { "survivor" } else { "absorbed" }.into(),
                 })
                 .collect();
-            let mut copies: BTreeSet<(i64, i64, String)> = BTreeSet::new();
-            for (record, system, external) in &members {
-                if !system.eq_ignore_ascii_case(hub.name.as_str())
-                    && let Some(id) = steward_store::list_systems(conn)?
-                        .iter()
-                        .find(|s| s.name.as_str().eq_ignore_ascii_case(system))
-                        .map(|s| s.id)
-                {
-                    copies.insert((id, *record, external.clone()));
-                }
-            }
+            let mut copies: BTreeSet<(i64, i64, String)> = spoke.into_iter().collect();
             for (_, external) in &hub_members {
                 for copy in keeping.get(external).into_iter().flatten() {
                     copies.insert(copy.clone());
@@ -540,7 +623,6 @@ impl Steward {
                         role: "copy".into(),
                     }),
             );
-            let score = scores.get(&cluster).copied().unwrap_or(0.0);
             let size = u32::try_from(hub_members.len()).unwrap_or(u32::MAX);
             new.push(NewProposal {
                 system_id: hub.id,
@@ -1035,5 +1117,39 @@ fn backup_view(b: &steward_store::BackupRow) -> MergeBackupView {
         restored_as: b.restored_as.clone(),
         restored_at: b.restored_at.map(|t| t.to_rfc3339()),
         restored_by: b.restored_by.clone(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn hub(ids: &[(i64, &str)]) -> BTreeMap<i64, String> {
+        ids.iter().map(|(r, e)| (*r, (*e).to_owned())).collect()
+    }
+
+    #[test]
+    fn hub_records_joined_only_through_a_spoke_record_stay_apart() {
+        // 1 and 2 are hub records; 9 is a MAP lead resembling both.
+        let records = hub(&[(1, "101"), (2, "102")]);
+        let links = [(1, 9, 0.99), (2, 9, 0.97), (1, 2, 0.2)];
+        assert!(hub_groups(&records, &links, 0.5).is_empty());
+        let links = [(1, 9, 0.99), (1, 2, 0.93)];
+        let groups = hub_groups(&records, &links, 0.5);
+        assert_eq!(groups.len(), 1);
+        assert_eq!(groups[0].0.len(), 2);
+        assert!((groups[0].1 - 0.93).abs() < 1e-9);
+    }
+
+    #[test]
+    fn a_group_scores_its_weakest_joining_link() {
+        let records = hub(&[(1, "1"), (2, "2"), (3, "3"), (4, "4")]);
+        // 1–2 strong, 2–3 weaker, 1–3 weakest (not needed to join), 4 alone.
+        let links = [(1, 2, 0.99), (2, 3, 0.8), (1, 3, 0.6), (3, 4, 0.1)];
+        let groups = hub_groups(&records, &links, 0.5);
+        assert_eq!(groups.len(), 1);
+        let ids: Vec<&str> = groups[0].0.iter().map(|(_, e)| e.as_str()).collect();
+        assert_eq!(ids, ["1", "2", "3"]);
+        assert!((groups[0].1 - 0.8).abs() < 1e-9, "{}", groups[0].1);
     }
 }

@@ -224,6 +224,8 @@ const WRITABLE: &[&str] = &[
     "title",
     "phone",
     "leadStatus",
+    // The CRM contact a lead is linked to: a CRM merge re-points it at the survivor.
+    "crmContactId",
 ];
 
 fn apply_fields(lead: &mut MapLead, input: &serde_json::Map<String, Value>) {
@@ -242,6 +244,7 @@ fn apply_fields(lead: &mut MapLead, input: &serde_json::Map<String, Value>) {
             "title" => lead.job_title = v,
             "phone" => lead.phone = Some(v).filter(|p| !p.is_empty()),
             "leadStatus" => lead.status = v,
+            "crmContactId" => lead.crm_contact_id = v.trim().parse().ok(),
             _ => {}
         }
     }
