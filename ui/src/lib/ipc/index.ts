@@ -4,9 +4,11 @@ import { listen, type UnlistenFn } from '@tauri-apps/api/event';
 import type {
   AddSystemRequest,
   AppError,
+  ApproveRequest,
   AuditPage,
   AuditVerification,
   ClusterDetail,
+  DecisionReport,
   DriftOverview,
   DriftProgress,
   DriftRunView,
@@ -16,6 +18,8 @@ import type {
   ErasurePreview,
   ErasureView,
   ErrorCode,
+  ExecuteReport,
+  ExecuteRequest,
   FindingPage,
   FindingQuery,
   FixProgress,
@@ -23,7 +27,15 @@ import type {
   FixReport,
   InventoryView,
   MatchRunView,
+  MergeBackupView,
+  MergePolicyView,
+  MergeProgress,
+  ProposalDetail,
+  ProposeReport,
+  QueueQuery,
+  QueueView,
   RemoveReport,
+  RestoreReport,
   RulesView,
   SegmentConditionView,
   SyncChoice,
@@ -152,4 +164,33 @@ export const ipc = {
   requestErasure: (input: ErasureInput) => call<ErasureView>('request_erasure', { input }),
   /** Checks one request (or every open one, with `null`) against each system's cache again. */
   checkErasures: (id: number | null) => call<ErasureView[]>('check_erasures', { id }),
+  /** A page of the merge queue (strongest first), the counts per state, the two-person rule
+   * and whether the hub can merge. */
+  mergeQueue: (query: QueueQuery) => call<QueueView>('merge_queue', { query }),
+  /** One proposal: its members, the golden record (while it can still change), the journal
+   * and the backups. */
+  mergeProposal: (id: number) => call<ProposalDetail>('merge_proposal', { id }),
+  /** Builds proposals from the newest duplicate run. */
+  proposeMerges: () => call<ProposeReport>('propose_merges'),
+  /** Approves `ids`, or (with `ids` empty) every pending proposal scoring at least `minScore`.
+   * Under the two-person rule a first approval leaves the proposal pending (`awaitingSecond`). */
+  approveMerges: (request: ApproveRequest) => call<DecisionReport>('approve_merges', { request }),
+  /** Rejects a proposal: its records are remembered as "not a duplicate", with `why`. */
+  rejectMerge: (id: number, why: string) => call<DecisionReport>('reject_merge', { id, why }),
+  /** Sets a field's surviving value (`value: null` clears the override); withdraws approvals. */
+  setMergeValue: (id: number, field: string, value: string | null, why: string) =>
+    call<ProposalDetail>('set_merge_value', { id, field, value, why }),
+  setMergePolicy: (policy: MergePolicyView, why: string) =>
+    call<MergePolicyView>('set_merge_policy', { policy, why }),
+  /** Merges approved proposals in the hub (`ids` empty: every approved one), backing every
+   * record up first; progress arrives through `onMergeProgress`. Rejects with `conflict` while
+   * another run is under way; a cancelled run resolves with `cancelled: true`. */
+  executeMerges: (request: ExecuteRequest) => call<ExecuteReport>('execute_merges', { request }),
+  cancelMerges: () => call<boolean>('cancel_merges'),
+  onMergeProgress: (handler: (progress: MergeProgress) => void): Promise<UnlistenFn> =>
+    listen<MergeProgress>('merge-progress', (event) => handler(event.payload)),
+  /** Every pre-merge backup, newest last. */
+  mergeBackups: () => call<MergeBackupView[]>('merge_backups'),
+  /** Recreates a merged-away record from its backup, as a new record (new id) in the CRM. */
+  restoreBackup: (id: number, why: string) => call<RestoreReport>('restore_backup', { id, why }),
 };
