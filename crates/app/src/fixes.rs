@@ -224,7 +224,7 @@ fn plan(workspace: &Workspace, cx: &PlanContext<'_>, seq: i64) -> Result<Planned
 
 /// The one word `system` uses for a canonical status: its map's, or a value it holds that is
 /// the canonical one spelled another way. None or several: refused.
-fn target_word(
+pub(crate) fn target_word(
     workspace: &Workspace,
     model: &StatusModel,
     system: &str,

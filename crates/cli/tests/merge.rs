@@ -405,6 +405,17 @@ fn the_merge_queue_from_proposal_to_restore() {
         )
         .unwrap();
     assert_eq!(lead_points_at, survivor);
+    // The lead also takes the golden values of the fields it does not own (the hub owns the
+    // job title): the reviewer's value reached it.
+    let lead_title: String = conn
+        .query_row(
+            "SELECT f.value FROM records r JOIN record_fields f ON f.record_id = r.id
+             WHERE r.external_id = ?1 AND f.field = 'title'",
+            [&repointed.1],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(lead_title, title);
     assert_eq!(
         count(
             &conn,

@@ -17,13 +17,14 @@ use std::time::Instant;
 use serde::{Deserialize, Serialize};
 use steward_connectors::{Connector, ConnectorError, Context, Merger, RecordBackup, Whereabouts};
 use steward_domain::{
-    AuditEvent, FieldValue, ObjectType, ProposalState, Timestamp, check_identity_cap, plan_steps,
+    AuditEvent, FieldValue, ObjectType, ProposalState, Timestamp, ValueKind, check_identity_cap,
+    plan_steps,
 };
 use steward_store::{MemberRow, NewStep, ProposalRow, StepRow, Workspace};
 use tokio_util::sync::CancellationToken;
 use ts_rs::TS;
 
-use super::golden::{GoldenMember, golden_record, writes};
+use super::golden::{GoldenField, GoldenMember, golden_record, writes};
 use super::{GoldenInputs, hub_of, overrides_of};
 use crate::error::{AppError, ErrorCode};
 use crate::sync::SyncEnv;
@@ -229,6 +230,84 @@ fn live_writes(
     inputs: &GoldenInputs,
     running: &Running,
 ) -> Result<(BTreeMap<String, String>, Vec<String>), AppError> {
+    let golden = live_golden(workspace, inputs, running)?;
+    let fields = golden
+        .iter()
+        .filter(|g| g.written)
+        .map(|g| g.key.clone())
+        .collect();
+    Ok((writes(&golden), fields))
+}
+
+/// What a spoke copy should hold after the merge: the golden values of the fields the spoke
+/// maps and does not own (field authority), in its own words (statuses through the model);
+/// dates and numbers are left alone (each system writes them in its own format).
+fn spoke_values(
+    workspace: &Workspace,
+    inputs: &GoldenInputs,
+    golden: &[GoldenField],
+    system_id: i64,
+    cached: &BTreeMap<String, FieldValue>,
+) -> BTreeMap<String, String> {
+    let mut out = BTreeMap::new();
+    let Some(system) = inputs.names.get(&system_id) else {
+        return out;
+    };
+    let Some(mapping) = inputs.rules.mapping_of(system, ObjectType::Person) else {
+        return out;
+    };
+    for g in golden {
+        let Some(value) = g.value.as_deref() else {
+            continue;
+        };
+        if g.authority.eq_ignore_ascii_case(system) {
+            continue;
+        }
+        let Some((field, key)) = mapping.fields.iter().find(|(_, k)| k.as_str() == g.key) else {
+            continue;
+        };
+        let kind = inputs
+            .catalog
+            .iter()
+            .find(|c| c.object == ObjectType::Person && c.key == *key)
+            .map(|c| c.value_kind);
+        if matches!(kind, Some(ValueKind::Date | ValueKind::Number)) {
+            continue;
+        }
+        let word = match inputs.rules.status_model(ObjectType::Person, key) {
+            Some(model) => {
+                let Some(canonical) = model.canonical(inputs.hub.name.as_str(), value) else {
+                    continue;
+                };
+                match crate::fixes::target_word(
+                    workspace,
+                    model,
+                    system,
+                    system_id,
+                    ObjectType::Person,
+                    field,
+                    canonical,
+                ) {
+                    Ok(word) => word,
+                    Err(_) => continue,
+                }
+            }
+            None => value.to_owned(),
+        };
+        let held = cached.get(field).map(|v| v.value.trim().to_lowercase());
+        if held.as_deref() != Some(word.trim().to_lowercase().as_str()) {
+            out.insert(field.clone(), word);
+        }
+    }
+    out
+}
+
+/// The golden record from the live backups and the cached spoke copies.
+fn live_golden(
+    workspace: &Workspace,
+    inputs: &GoldenInputs,
+    running: &Running,
+) -> Result<Vec<GoldenField>, AppError> {
     let mut members = Vec::new();
     for m in &running.members {
         if m.role == "copy" {
@@ -256,17 +335,11 @@ fn live_writes(
             });
         }
     }
-    let golden = golden_record(
+    Ok(golden_record(
         &inputs.context(),
         &members,
         &overrides_of(workspace, running.row.id)?,
-    );
-    let fields = golden
-        .iter()
-        .filter(|g| g.written)
-        .map(|g| g.key.clone())
-        .collect();
-    Ok((writes(&golden), fields))
+    ))
 }
 
 /// Spoke records by the hub id their crosswalk keeps: hub id → "system_id/field/external_id".
@@ -490,6 +563,12 @@ impl Run<'_> {
             dropped.insert(i);
         }
         let api = self.merger()?.merge_api();
+        // Files and databases are never written: their copies are left for drift.
+        let http_systems: BTreeSet<i64> = steward_store::list_systems(self.workspace.conn())?
+            .into_iter()
+            .filter(|s| s.kind.transport() == steward_domain::Transport::Http)
+            .map(|s| s.id)
+            .collect();
         for &i in &fresh {
             if dropped.contains(&i) {
                 continue;
@@ -538,13 +617,28 @@ impl Run<'_> {
             if self.holders.is_none() {
                 self.holders = Some(crosswalk_holders(&self.workspace, self.inputs.hub.id)?);
             }
-            let moved: Vec<String> = r
+            // Spoke copies: those whose crosswalk keeps a merged-away id (re-pointed), and
+            // the records matched to the group (given the golden values they don't own).
+            let mut moved: Vec<String> = r
                 .absorbed()
                 .iter()
                 .filter_map(|a| self.holders.as_ref().and_then(|h| h.get(a)))
                 .flatten()
                 .cloned()
                 .collect();
+            for m in r
+                .members
+                .iter()
+                .filter(|m| m.role == "copy" && http_systems.contains(&m.system_id))
+            {
+                let already = moved.iter().any(|t| {
+                    t.split('/').next() == Some(m.system_id.to_string().as_str())
+                        && t.rsplit('/').next() == Some(m.external_id.as_str())
+                });
+                if !already {
+                    moved.push(format!("{}//{}", m.system_id, m.external_id));
+                }
+            }
             if !moved.is_empty() {
                 steps.push(NewStep {
                     kind: "repoint",
@@ -826,6 +920,7 @@ impl Run<'_> {
         if step.state == "planned" {
             self.step_state(running, step.seq, "sent", None)?;
         }
+        let golden = live_golden(&self.workspace, &self.inputs, running)?;
         let mut notes = Vec::new();
         let mut refused = Vec::new();
         for target in &step.absorbed {
@@ -857,29 +952,57 @@ impl Run<'_> {
                 ));
                 continue;
             }
-            let values: BTreeMap<String, String> = [(field.to_owned(), step.survivor.clone())]
-                .into_iter()
-                .collect();
+            let record = steward_store::record_id(
+                self.workspace.conn(),
+                system,
+                ObjectType::Person,
+                external_id,
+            )?;
+            let cached = match record {
+                Some(_) => steward_store::get_record(
+                    self.workspace.conn(),
+                    &steward_domain::RecordKey {
+                        system_id: system,
+                        object: ObjectType::Person,
+                        external_id: external_id.to_owned(),
+                    },
+                )?
+                .map(|r| r.fields)
+                .unwrap_or_default(),
+                None => BTreeMap::new(),
+            };
+            let mut values = spoke_values(&self.workspace, &self.inputs, &golden, system, &cached);
+            if !field.is_empty() {
+                values.insert(field.to_owned(), step.survivor.clone());
+            }
+            if values.is_empty() {
+                continue;
+            }
+            let written: Vec<&String> = values.keys().collect();
             match connector
                 .write_values(ObjectType::Person, external_id, &values)
                 .await
             {
                 Ok(()) => {
-                    notes.push(format!("{name} {external_id}"));
-                    if let Some(record) = steward_store::record_id(
-                        self.workspace.conn(),
-                        system,
-                        ObjectType::Person,
-                        external_id,
-                    )? {
+                    notes.push(format!(
+                        "{name} {external_id} ({})",
+                        written
+                            .iter()
+                            .map(|f| f.as_str())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ));
+                    if let Some(record) = record {
                         let at = self.env.clock.now();
                         let event = self.audit(
                             "merge.cache",
                             format!("merge proposal {}", running.row.id),
-                            serde_json::json!({"system": name, "record": external_id, "fields": [field]}),
+                            serde_json::json!({"system": name, "record": external_id, "fields": written}),
                         );
                         self.workspace.change(|c| {
-                            c.cache_written_value(record, field, &step.survivor, at, None)?;
+                            for (field, value) in &values {
+                                c.cache_written_value(record, field, value, at, None)?;
+                            }
                             Ok::<_, AppError>(((), event))
                         })?;
                     }
@@ -892,17 +1015,21 @@ impl Run<'_> {
             }
         }
         if refused.is_empty() {
-            let detail = format!("pointed at the survivor: {}", notes.join("; "));
+            let detail = if notes.is_empty() {
+                "spoke copies already agree".to_owned()
+            } else {
+                format!("spoke copies updated: {}", notes.join("; "))
+            };
             self.step_state(running, step.seq, "confirmed", Some(&detail))?;
         } else {
             // The merge itself is done; the copies left behind show up in drift.
             let detail = format!(
-                "not re-pointed: {}{}",
+                "not updated: {}{}",
                 refused.join("; "),
                 if notes.is_empty() {
                     String::new()
                 } else {
-                    format!("; re-pointed: {}", notes.join("; "))
+                    format!("; updated: {}", notes.join("; "))
                 }
             );
             self.step_state(running, step.seq, "failed", Some(&detail))?;
