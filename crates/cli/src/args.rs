@@ -371,8 +371,8 @@ pub struct BenchMergeArgs {
     /// Merge calls to execute (whole proposals are taken until this many).
     #[arg(long, default_value_t = 10_000)]
     pub merges: usize,
-    /// Sandbox contacts; about one in sixteen is a duplicate the matching engine proposes.
-    #[arg(long, default_value_t = 170_000)]
+    /// The sandbox company's own contacts (the generated pairs come on top).
+    #[arg(long, default_value_t = 2_000)]
     pub size: usize,
     #[arg(long, default_value_t = 42)]
     pub seed: u64,
