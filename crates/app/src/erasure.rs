@@ -414,15 +414,18 @@ fn search(
     Ok((found, other_names))
 }
 
-/// Merge backups that hold the person (their properties and each property's history):
-/// an erasure purges them too, or a restore could bring the person back.
+/// Merge backups of the person: every backup of a proposal where one of them holds the
+/// address or number (its properties or their history): the other records of that proposal
+/// are the same person under another address. An erasure purges them, or a restore could
+/// bring the person back. Returns the backups and their proposals.
 fn matching_backups(
     conn: &steward_store::Connection,
     ids: &Identifiers,
     fields: &IdentityFields,
-) -> Result<Vec<i64>, AppError> {
-    let mut out = Vec::new();
-    for backup in steward_store::list_backups(conn, u32::MAX)? {
+) -> Result<(Vec<i64>, BTreeSet<i64>), AppError> {
+    let all = steward_store::list_backups(conn, u32::MAX)?;
+    let mut proposals = BTreeSet::new();
+    for backup in &all {
         let Some(properties) = backup.content["properties"].as_object() else {
             continue;
         };
@@ -445,10 +448,15 @@ fn matching_backups(
             .matched
             .is_empty()
         {
-            out.push(backup.id);
+            proposals.insert(backup.proposal_id);
         }
     }
-    Ok(out)
+    let purge = all
+        .iter()
+        .filter(|b| proposals.contains(&b.proposal_id))
+        .map(|b| b.id)
+        .collect();
+    Ok((purge, proposals))
 }
 
 /// Open requests' "still present" copies, as drift findings: the records are not in the
@@ -666,7 +674,12 @@ impl Steward {
             };
             let id = c.insert_erasure(&request, &hashes)?;
             let purged = c.purge_records(&purge)?;
-            let backups = c.delete_backups(&matching_backups(c.conn(), &ids, &fields)?)?;
+            let (backup_ids, proposals) = matching_backups(c.conn(), &ids, &fields)?;
+            let backups = c.delete_backups(&backup_ids)?;
+            for proposal in &proposals {
+                // A reviewer's typed values for the person go too.
+                c.blank_overrides(*proposal)?;
+            }
             for check in &checks {
                 c.set_erasure_check(&ErasureCheck {
                     request_id: id,

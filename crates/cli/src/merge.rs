@@ -3,10 +3,12 @@
 
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
+use std::io::IsTerminal;
 use steward_app::merge::{
     ApproveRequest, DecisionReport, ExecuteRequest, MergePolicyView, MergeProgress, ProposalDetail,
     QueueQuery,
 };
+
 use steward_app::{AppError, Steward};
 use tokio_util::sync::CancellationToken;
 
@@ -211,15 +213,35 @@ pub fn run(app: &mut Steward, command: MergeCommand, out: &Printer) -> Result<Ou
             }
             let env = app.sync_env();
             let runtime = crate::sandbox::runtime()?;
-            let progress = |p: MergeProgress| {
-                tracing::debug!(stage = %p.stage, done = p.done, total = p.total, "merging");
+            // A progress line on a terminal; Ctrl-C stops between calls (what was sent is
+            // settled, the rest goes back to the approved queue).
+            let terminal = std::io::stderr().is_terminal() && !out.json;
+            let progress = move |p: MergeProgress| {
+                if terminal {
+                    eprint!("\r{:<12} {:>6} / {} merges", p.stage, p.done, p.total);
+                }
             };
-            let report = runtime.block_on(steward_app::merge::execute_merges(
-                &env,
-                &ExecuteRequest { ids, limit },
-                &progress,
-                CancellationToken::new(),
-            ))?;
+            let cancel = CancellationToken::new();
+            let report = runtime.block_on(async {
+                let stop = cancel.clone();
+                let watcher = tokio::spawn(async move {
+                    if tokio::signal::ctrl_c().await.is_ok() {
+                        stop.cancel();
+                    }
+                });
+                let report = steward_app::merge::execute_merges(
+                    &env,
+                    &ExecuteRequest { ids, limit },
+                    &progress,
+                    cancel.clone(),
+                )
+                .await;
+                watcher.abort();
+                report
+            })?;
+            if terminal {
+                eprintln!();
+            }
             if out.json {
                 print_json(&report);
             } else {
@@ -234,6 +256,16 @@ pub fn run(app: &mut Steward, command: MergeCommand, out: &Printer) -> Result<Ou
                 );
                 for (id, why) in &report.back_to_pending {
                     println!("  {id} back to pending: {why}");
+                }
+                for (id, why) in &report.skipped {
+                    println!("  {id} skipped: {why}");
+                }
+                if report.cancelled {
+                    println!(
+                        "  cancelled: {} proposals went back to the approved queue; run again to \
+                         go on",
+                        report.released
+                    );
                 }
                 for (id, why) in &report.failed {
                     println!("  {id} failed: {why}");

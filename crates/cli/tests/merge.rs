@@ -330,6 +330,43 @@ fn the_merge_queue_from_proposal_to_restore() {
         ),
         (Some(title), Some("override"), Some(true))
     );
+    // A cleared value goes back to the rules.
+    let set = json_of(&[
+        "merge",
+        "set",
+        &x.to_string(),
+        "--field",
+        "city",
+        "--value",
+        "Lisbon",
+        "--why",
+        "moved",
+    ]);
+    assert!(
+        set["golden"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|g| g["key"] == "city" && g["rule"] == "override")
+    );
+    let cleared = json_of(&[
+        "merge",
+        "set",
+        &x.to_string(),
+        "--field",
+        "city",
+        "--clear",
+        "--why",
+        "the rules decide",
+    ]);
+    let city = cleared["golden"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|g| g["key"] == "city")
+        .unwrap()
+        .clone();
+    assert_ne!(city["rule"], "override", "{city}");
     json_of(&["merge", "approve", &x.to_string()]);
 
     // Changed in the CRM since review: back to pending, nothing merged.

@@ -174,13 +174,14 @@ pub trait Merger: Send + Sync {
     ) -> Result<Vec<RecordBackup>, ConnectorError>;
 
     /// One merge call: `absorbed` (within the API's per-call limit) into `survivor`.
-    /// Never retried after the request may have reached the server.
+    /// Never retried after the request may have reached the server. Returns the id the CRM
+    /// answered with (the record that holds the merge), when it says.
     async fn merge(
         &self,
         object: ObjectType,
         survivor: &str,
         absorbed: &[String],
-    ) -> Result<(), ConnectorError>;
+    ) -> Result<Option<String>, ConnectorError>;
 
     async fn whereabouts(
         &self,

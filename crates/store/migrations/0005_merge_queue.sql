@@ -8,7 +8,8 @@ CREATE TABLE merge_proposals (
     id              INTEGER PRIMARY KEY,
     created_at      INTEGER NOT NULL,
     updated_at      INTEGER NOT NULL,
-    system_id       INTEGER NOT NULL REFERENCES systems (id) ON DELETE CASCADE,
+    -- No cascade: removing the hub must not silently take the journal and backups with it.
+    system_id       INTEGER NOT NULL REFERENCES systems (id),
     object          TEXT NOT NULL CHECK (object IN ('person', 'company')),
     -- The matching run and cluster it came from (the cluster itself is replaced per run).
     match_run_id    INTEGER,
@@ -22,7 +23,10 @@ CREATE TABLE merge_proposals (
     -- Why it failed, or what went wrong after the merge (no values).
     detail          TEXT,
     decided_by      TEXT,
-    decided_at      INTEGER
+    decided_at      INTEGER,
+    -- SHA-256 of the golden record as approved (field, value, source, rule): a run compares
+    -- it with the golden record computed from the live backups.
+    approved_digest TEXT
 ) STRICT;
 CREATE INDEX merge_proposals_by_state ON merge_proposals (state, score DESC);
 
@@ -40,10 +44,11 @@ CREATE TABLE merge_members (
 ) STRICT, WITHOUT ROWID;
 CREATE INDEX merge_members_by_record ON merge_members (record_id);
 
--- A proposal still waiting for a decision or a run is withdrawn when one of its records
--- leaves the cache (erased, deleted in its system): it would merge something unseen.
+-- A proposal still waiting for a decision or a run is withdrawn when one of its hub records
+-- leaves the cache (erased, deleted in its system): it would merge something unseen. A
+-- spoke copy leaving does not withdraw it.
 CREATE TRIGGER merge_member_gone AFTER UPDATE OF record_id ON merge_members
-WHEN NEW.record_id IS NULL AND OLD.record_id IS NOT NULL
+WHEN NEW.record_id IS NULL AND OLD.record_id IS NOT NULL AND NEW.role <> 'copy'
 BEGIN
     DELETE FROM merge_proposals
     WHERE id = NEW.proposal_id AND state IN ('pending', 'approved');
@@ -100,8 +105,9 @@ CREATE TABLE merge_steps (
 CREATE INDEX merge_steps_open ON merge_steps (state) WHERE state IN ('planned', 'sent');
 
 -- The full pre-merge state of each hub record of a proposal (every property with its
--- history, associations, merged ids), taken before the first call. Exactly one per record
--- and proposal. A restore records the new record's id here.
+-- history, associations, merged ids), taken before the first call, and of each spoke copy's
+-- cached fields before Steward writes into it. Exactly one per record and proposal. A
+-- restore records the new record's id here.
 CREATE TABLE merge_backups (
     id          INTEGER PRIMARY KEY,
     proposal_id INTEGER NOT NULL REFERENCES merge_proposals (id) ON DELETE CASCADE,
@@ -113,7 +119,7 @@ CREATE TABLE merge_backups (
     restored_as TEXT,
     restored_at INTEGER,
     restored_by TEXT,
-    UNIQUE (proposal_id, external_id)
+    UNIQUE (proposal_id, system_id, external_id)
 ) STRICT;
 CREATE INDEX merge_backups_by_record ON merge_backups (system_id, external_id);
 

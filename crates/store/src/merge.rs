@@ -26,6 +26,8 @@ pub struct ProposalRow {
     pub detail: Option<String>,
     pub decided_by: Option<String>,
     pub decided_at: Option<Timestamp>,
+    /// The golden record's digest when it was approved.
+    pub approved_digest: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -102,7 +104,8 @@ fn object_of(text: &str) -> ObjectType {
 }
 
 const PROPOSAL_COLUMNS: &str = "id, created_at, updated_at, system_id, object, match_run_id, \
-     cluster, score, survivor, state, second_reason, detail, decided_by, decided_at";
+     cluster, score, survivor, state, second_reason, detail, decided_by, decided_at, \
+     approved_digest";
 
 fn proposal_from(row: &rusqlite::Row<'_>) -> rusqlite::Result<ProposalRow> {
     let object: String = row.get(4)?;
@@ -122,6 +125,7 @@ fn proposal_from(row: &rusqlite::Row<'_>) -> rusqlite::Result<ProposalRow> {
         detail: row.get(11)?,
         decided_by: row.get(12)?,
         decided_at: row.get::<_, Option<i64>>(13)?.map(Timestamp::from_millis),
+        approved_digest: row.get(14)?,
     })
 }
 
@@ -407,20 +411,75 @@ impl Change<'_> {
         Ok(())
     }
 
-    /// Records the decision (approve or reject) and who made it.
+    /// Moves a proposal to `to` only if it is in one of `from` (someone may have rejected or
+    /// edited it meanwhile, in another window). True when it moved.
+    pub fn transition(
+        &self,
+        id: i64,
+        from: &[ProposalState],
+        to: ProposalState,
+        at: Timestamp,
+    ) -> Result<bool, StoreError> {
+        let list: Vec<String> = from.iter().map(|s| format!("'{}'", s.as_str())).collect();
+        Ok(self.tx.execute(
+            &format!(
+                "UPDATE merge_proposals SET state = ?2, detail = NULL, updated_at = ?3
+                 WHERE id = ?1 AND state IN ({})",
+                list.join(", ")
+            ),
+            params![id, to.as_str(), at.millis()],
+        )? > 0)
+    }
+
+    /// Records the decision (approve or reject) and who made it, if the proposal is still
+    /// pending or approved. True when it was recorded.
     pub fn decide_proposal(
         &self,
         id: i64,
         state: ProposalState,
         actor: &str,
         at: Timestamp,
-    ) -> Result<(), StoreError> {
-        self.tx.execute(
+    ) -> Result<bool, StoreError> {
+        Ok(self.tx.execute(
             "UPDATE merge_proposals SET state = ?2, decided_by = ?3, decided_at = ?4,
-                                        updated_at = ?4 WHERE id = ?1",
+                                        updated_at = ?4
+             WHERE id = ?1 AND state IN ('pending', 'approved')",
             params![id, state.as_str(), actor, at.millis()],
+        )? > 0)
+    }
+
+    pub fn set_second_reason(&self, id: i64, reason: Option<&str>) -> Result<(), StoreError> {
+        self.tx.execute(
+            "UPDATE merge_proposals SET second_reason = ?2 WHERE id = ?1",
+            params![id, reason],
         )?;
         Ok(())
+    }
+
+    pub fn set_approved_digest(&self, id: i64, digest: Option<&str>) -> Result<(), StoreError> {
+        self.tx.execute(
+            "UPDATE merge_proposals SET approved_digest = ?2 WHERE id = ?1",
+            params![id, digest],
+        )?;
+        Ok(())
+    }
+
+    /// Gives an executing proposal nothing was sent for back to the approved queue (a
+    /// cancelled run): its plan and backups go, a later run makes them again.
+    pub fn unclaim(&self, id: i64, at: Timestamp) -> Result<bool, StoreError> {
+        let sent: i64 = self.tx.query_row(
+            "SELECT count(*) FROM merge_steps WHERE proposal_id = ?1 AND sent_at IS NOT NULL",
+            [id],
+            |r| r.get(0),
+        )?;
+        if sent > 0 {
+            return Ok(false);
+        }
+        self.tx
+            .execute("DELETE FROM merge_steps WHERE proposal_id = ?1", [id])?;
+        self.tx
+            .execute("DELETE FROM merge_backups WHERE proposal_id = ?1", [id])?;
+        self.transition(id, &[ProposalState::Executing], ProposalState::Approved, at)
     }
 
     pub fn set_survivor(&self, id: i64, survivor: &str, at: Timestamp) -> Result<(), StoreError> {
@@ -449,6 +508,14 @@ impl Change<'_> {
         self.tx
             .execute("DELETE FROM merge_approvals WHERE proposal_id = ?1", [id])?;
         Ok(())
+    }
+
+    /// Drops a reviewer's value: the rules choose again.
+    pub fn clear_override(&self, id: i64, field: &str) -> Result<bool, StoreError> {
+        Ok(self.tx.execute(
+            "DELETE FROM merge_overrides WHERE proposal_id = ?1 AND field = ?2",
+            params![id, field],
+        )? > 0)
     }
 
     pub fn set_override(&self, id: i64, row: &OverrideRow) -> Result<(), StoreError> {
@@ -523,6 +590,15 @@ impl Change<'_> {
         Ok(true)
     }
 
+    /// Marks a planned step sent, unless another run already did. True when claimed.
+    pub fn claim_step(&self, id: i64, seq: i64, at: Timestamp) -> Result<bool, StoreError> {
+        Ok(self.tx.execute(
+            "UPDATE merge_steps SET state = 'sent', sent_at = ?3
+             WHERE proposal_id = ?1 AND seq = ?2 AND state = 'planned'",
+            params![id, seq, at.millis()],
+        )? > 0)
+    }
+
     pub fn set_step_state(
         &self,
         id: i64,
@@ -561,7 +637,7 @@ impl Change<'_> {
             "INSERT INTO merge_backups (proposal_id, system_id, object, external_id, taken_at,
                                         content)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6)
-             ON CONFLICT (proposal_id, external_id) DO NOTHING",
+             ON CONFLICT (proposal_id, system_id, external_id) DO NOTHING",
             params![
                 proposal_id,
                 system_id,
@@ -589,10 +665,13 @@ impl Change<'_> {
     }
 
     /// Backups of a proposal nothing was merged for (it went back to a person, or was
-    /// refused before any call): they would only keep customer values for nothing.
+    /// refused before any call): they would only keep customer values for nothing. Never
+    /// once a merge call was sent: it may have happened.
     pub fn delete_proposal_backups(&self, proposal_id: i64) -> Result<u64, StoreError> {
         Ok(self.tx.execute(
-            "DELETE FROM merge_backups WHERE proposal_id = ?1",
+            "DELETE FROM merge_backups WHERE proposal_id = ?1
+               AND NOT EXISTS (SELECT 1 FROM merge_steps s WHERE s.proposal_id = ?1
+                               AND s.kind = 'merge' AND s.sent_at IS NOT NULL)",
             [proposal_id],
         )? as u64)
     }

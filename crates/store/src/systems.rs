@@ -95,6 +95,26 @@ impl Change<'_> {
             [id],
             |r| r.get(0),
         )?;
+        // Merge backups are the only local copies of records merged away in this system:
+        // never dropped as a side effect.
+        let backups: i64 = self.tx.query_row(
+            "SELECT count(*) FROM merge_backups b JOIN merge_proposals p ON p.id = b.proposal_id
+             WHERE p.system_id = ?1",
+            [id],
+            |r| r.get(0),
+        )?;
+        if backups > 0 {
+            return Err(StoreError::Conflict(format!(
+                "this system's merge journal holds {backups} backups of records (the only local \
+                 copies of records merged away); it stays registered. Remove its credential \
+                 from the keychain to stop using it"
+            )));
+        }
+        self.tx
+            .execute("DELETE FROM merge_proposals WHERE system_id = ?1", [id])?;
+        // A spoke's copies as they were before a merge wrote into them go with its cache.
+        self.tx
+            .execute("DELETE FROM merge_backups WHERE system_id = ?1", [id])?;
         let deleted = self.tx.execute("DELETE FROM systems WHERE id = ?1", [id])?;
         if deleted == 0 {
             return Err(StoreError::Missing {

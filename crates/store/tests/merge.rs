@@ -198,10 +198,86 @@ fn a_backup_is_stored_once_per_record_and_the_journal_keeps_its_plan() {
         steward_store::proposals_with_open_steps(ws.conn()).unwrap(),
         vec![id]
     );
+    // A merge call was sent: it may have happened, so its backups are never dropped.
     let deleted = ws
         .change(|c| Ok::<_, StoreError>((c.delete_proposal_backups(id)?, event("merge.back"))))
         .unwrap();
-    assert_eq!(deleted, 1);
+    assert_eq!(deleted, 0);
+    let released = ws
+        .change(|c| Ok::<_, StoreError>((c.unclaim(id, at(40))?, event("merge.released"))))
+        .unwrap();
+    assert!(
+        !released,
+        "a proposal with a sent call is never handed back"
+    );
+    // A planned step is claimed once.
+    let claims = ws
+        .change(|c| {
+            let a = c.claim_step(id, 1, at(41))?;
+            let b = c.claim_step(id, 1, at(42))?;
+            Ok::<_, StoreError>(((a, b), event("merge.sent")))
+        })
+        .unwrap();
+    assert_eq!(claims, (true, false));
+}
+
+#[test]
+fn decisions_and_claims_only_move_a_proposal_from_the_state_they_expect() {
+    let (_dir, mut ws, system, ids) = workspace();
+    let id = propose(&mut ws, system, &[(ids[0], "1"), (ids[1], "2")]);
+    let moved = ws
+        .change(|c| {
+            let approve = c.decide_proposal(id, ProposalState::Approved, "ops", at(1))?;
+            let claim = c.transition(
+                id,
+                &[ProposalState::Approved],
+                ProposalState::Executing,
+                at(2),
+            )?;
+            // Rejecting or claiming again once it is executing: refused.
+            let reject = c.decide_proposal(id, ProposalState::Rejected, "ops", at(3))?;
+            let again = c.transition(
+                id,
+                &[ProposalState::Approved],
+                ProposalState::Executing,
+                at(4),
+            )?;
+            // Nothing sent yet: a cancelled run hands it back.
+            let released = c.unclaim(id, at(5))?;
+            Ok::<_, StoreError>(((approve, claim, reject, again, released), event("merge")))
+        })
+        .unwrap();
+    assert_eq!(moved, (true, true, false, false, true));
+    let row = steward_store::get_proposal(ws.conn(), id).unwrap().unwrap();
+    assert_eq!(row.state, ProposalState::Approved);
+}
+
+#[test]
+fn a_hub_with_merge_backups_is_not_removed() {
+    let (_dir, mut ws, system, ids) = workspace();
+    let id = propose(&mut ws, system, &[(ids[0], "1"), (ids[1], "2")]);
+    ws.change(|c| {
+        c.insert_backup(
+            id,
+            system,
+            ObjectType::Person,
+            "2",
+            &json!({"id": "2"}),
+            at(1),
+        )?;
+        Ok::<_, StoreError>(((), event("merge.backup")))
+    })
+    .unwrap();
+    let refused = ws
+        .change(|c| Ok::<_, StoreError>((c.delete_system(system)?, event("system.removed"))))
+        .unwrap_err();
+    assert!(refused.to_string().contains("backups"), "{refused}");
+    assert_eq!(
+        steward_store::proposal_backups(ws.conn(), id)
+            .unwrap()
+            .len(),
+        1
+    );
 }
 
 #[test]

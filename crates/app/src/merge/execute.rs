@@ -24,7 +24,7 @@ use steward_store::{MemberRow, NewStep, ProposalRow, StepRow, Workspace};
 use tokio_util::sync::CancellationToken;
 use ts_rs::TS;
 
-use super::golden::{GoldenField, GoldenMember, golden_record, writes};
+use super::golden::{GoldenField, GoldenMember, golden_digest, golden_record, writes};
 use super::{GoldenInputs, hub_of, overrides_of};
 use crate::error::{AppError, ErrorCode};
 use crate::sync::SyncEnv;
@@ -64,7 +64,11 @@ pub struct ExecuteReport {
     pub failed: Vec<(i64, String)>,
     /// Sent back to pending: the records changed in the CRM since they were reviewed.
     pub back_to_pending: Vec<(i64, String)>,
+    /// Approved when the run began, then rejected, edited or withdrawn: not merged.
+    pub skipped: Vec<(i64, String)>,
     pub cancelled: bool,
+    /// Proposals a cancelled run gave back to the approved queue (nothing was sent for them).
+    pub released: u64,
     pub api_calls: u64,
     pub seconds: f64,
 }
@@ -173,13 +177,25 @@ fn backup_fields(backup: &RecordBackup) -> BTreeMap<String, FieldValue> {
         .properties
         .iter()
         .map(|(name, value)| {
-            let at = backup
-                .history
-                .get(name)
-                .and_then(|h| h.first())
-                .and_then(|v| v.at.as_deref())
-                .and_then(|t| Timestamp::parse_rfc3339(t).ok());
-            (name.clone(), FieldValue::new(value.clone(), at))
+            let when = |v: &steward_connectors::BackupVersion| {
+                v.at.as_deref()
+                    .and_then(|t| Timestamp::parse_rfc3339(t).ok())
+            };
+            let history = backup.history.get(name).map_or(&[][..], Vec::as_slice);
+            let mut field = FieldValue::new(value.clone(), history.first().and_then(when));
+            // As the cache keeps them (the newest few earlier versions), so the golden
+            // record computed from a backup is the one computed from the cache.
+            field.earlier = history
+                .iter()
+                .skip(1)
+                .take(FieldValue::MAX_EARLIER)
+                .map(|v| steward_domain::PastValue {
+                    value: v.value.clone(),
+                    modified_at: when(v),
+                    source: v.source.clone(),
+                })
+                .collect();
+            (name.clone(), field)
         })
         .collect()
 }
@@ -236,7 +252,7 @@ fn live_writes(
         .filter(|g| g.written)
         .map(|g| g.key.clone())
         .collect();
-    Ok((writes(&golden), fields))
+    Ok((writes(&golden, &inputs.read_only), fields))
 }
 
 /// What a spoke copy should hold after the merge: the golden values of the fields the spoke
@@ -342,7 +358,33 @@ fn live_golden(
     ))
 }
 
-/// Spoke records by the hub id their crosswalk keeps: hub id → "system_id/field/external_id".
+/// One spoke copy in the journal: its system, the crosswalk field to re-point (empty: values
+/// only) and its id, joined by the unit separator (no field name or id holds one).
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Target {
+    system: i64,
+    field: String,
+    external_id: String,
+}
+
+impl Target {
+    const SEP: char = '\u{1f}';
+
+    fn encode(system: i64, field: &str, external_id: &str) -> String {
+        format!("{system}{}{field}{}{external_id}", Self::SEP, Self::SEP)
+    }
+
+    fn parse(text: &str) -> Option<Self> {
+        let mut parts = text.splitn(3, Self::SEP);
+        Some(Self {
+            system: parts.next()?.parse().ok()?,
+            field: parts.next()?.to_owned(),
+            external_id: parts.next()?.to_owned(),
+        })
+    }
+}
+
+/// Spoke records by the hub id their crosswalk keeps: hub id → encoded targets.
 /// Read when a run plans (not when the proposal was made): a copy linked since is found too.
 fn crosswalk_holders(
     workspace: &Workspace,
@@ -358,7 +400,7 @@ fn crosswalk_holders(
         {
             out.entry(value.trim().to_owned())
                 .or_default()
-                .push(format!("{system}/{field}/{external}"));
+                .push(Target::encode(system, &field, &external));
         }
     }
     Ok(out)
@@ -379,6 +421,27 @@ struct Run<'a> {
 }
 
 impl Run<'_> {
+    /// A cancelled run gives the proposals it sent nothing for back to the approved queue.
+    fn release(&mut self, ids: &[i64]) -> Result<(), AppError> {
+        let at = self.env.clock.now();
+        let event = self.audit(
+            "merge.released",
+            format!("{} proposals", ids.len()),
+            serde_json::json!({"proposals": ids}),
+        );
+        let released = self.workspace.change(|c| {
+            let mut released = 0;
+            for id in ids {
+                if c.unclaim(*id, at)? {
+                    released += 1;
+                }
+            }
+            Ok::<_, AppError>((released, event))
+        })?;
+        self.report.released = released;
+        Ok(())
+    }
+
     /// Borrows only the connector, so a call's future does not hold the whole run.
     fn merger(&self) -> Result<&dyn Merger, AppError> {
         merger_of(self.hub.as_ref(), self.inputs.hub.name.as_str())
@@ -409,19 +472,39 @@ impl Run<'_> {
             serde_json::json!({"seq": seq, "detail": detail}),
         );
         self.workspace.change(|c| {
-            c.set_step_state(id, seq, state, detail, at)?;
+            if state == "sent" {
+                // Compare-and-set: a step another run has sent is never sent again from here.
+                if !c.claim_step(id, seq, at)? {
+                    return Err(AppError::new(
+                        ErrorCode::Conflict,
+                        format!(
+                            "merge proposal {id} is being merged by another run; wait for it \
+                             to finish"
+                        ),
+                    ));
+                }
+            } else {
+                c.set_step_state(id, seq, state, detail, at)?;
+            }
             Ok::<_, AppError>(((), event))
         })?;
         if let Some(step) = running.steps.iter_mut().find(|s| s.seq == seq) {
             step.state = state.to_owned();
             step.detail = detail.map(str::to_owned);
+            if state == "sent" {
+                step.sent_at = Some(at);
+            }
         }
         Ok(())
     }
 
+    /// Ends a proposal's run: back to a person (nothing was merged) or failed, together with
+    /// the step that failed, in one transaction (a kill between the two would leave it
+    /// executing with nothing left to do). Backups stay once a merge call was sent.
     fn fail(
         &mut self,
-        running: &Running,
+        running: &mut Running,
+        step: Option<(i64, &str)>,
         reason: String,
         back_to_pending: bool,
     ) -> Result<(), AppError> {
@@ -439,23 +522,30 @@ impl Run<'_> {
                 "merge.failed"
             },
             format!("merge proposal {id}"),
-            serde_json::json!({"why": reason}),
+            serde_json::json!({"why": reason, "step": step.map(|(seq, _)| seq)}),
         );
-        // Nothing reached the CRM (no merge sent): the backups go with the attempt.
-        let untouched = !running
-            .steps
-            .iter()
-            .any(|s| s.kind == "merge" && (s.state == "sent" || s.state == "confirmed"));
         self.workspace.change(|c| {
+            if let Some((seq, detail)) = step {
+                c.set_step_state(id, seq, "failed", Some(detail), at)?;
+            }
             c.set_proposal_state(id, state, Some(&reason), at)?;
             if back_to_pending {
                 c.clear_approvals(id)?;
+                c.set_approved_digest(id, None)?;
+            } else {
+                // A reviewer's typed values are not kept for a proposal that will not run.
+                c.blank_overrides(id)?;
             }
-            if untouched {
-                c.delete_proposal_backups(id)?;
-            }
+            // Guarded in SQL: kept once any merge call was sent.
+            c.delete_proposal_backups(id)?;
             Ok::<_, AppError>(((), event))
         })?;
+        if let Some((seq, detail)) = step
+            && let Some(s) = running.steps.iter_mut().find(|s| s.seq == seq)
+        {
+            s.state = "failed".into();
+            s.detail = Some(detail.to_owned());
+        }
         if back_to_pending {
             self.report.back_to_pending.push((id, reason));
         } else {
@@ -559,7 +649,7 @@ impl Run<'_> {
                 gone.join(", "),
                 self.inputs.hub.name
             );
-            self.fail(&chunk[i], reason, false)?;
+            self.fail(&mut chunk[i], None, reason, false)?;
             dropped.insert(i);
         }
         let api = self.merger()?.merge_api();
@@ -573,20 +663,30 @@ impl Run<'_> {
             if dropped.contains(&i) {
                 continue;
             }
-            let changed = changed_since_review(&self.workspace, &self.inputs, &chunk[i])?;
-            if !changed.is_empty() {
+            // What runs must be what was approved: the golden record from the live backups
+            // against the one approved (from the cache then).
+            let live = golden_digest(&live_golden(&self.workspace, &self.inputs, &chunk[i])?);
+            if chunk[i].row.approved_digest.as_deref() != Some(live.as_str()) {
+                let changed = changed_since_review(&self.workspace, &self.inputs, &chunk[i])?;
                 let reason = format!(
-                    "changed in {} since it was reviewed ({}): sync, review and approve again; \
-                     nothing was merged",
-                    self.inputs.hub.name,
-                    changed
-                        .iter()
-                        .take(5)
-                        .cloned()
-                        .collect::<Vec<_>>()
-                        .join(", ")
+                    "the golden record changed since it was approved{}: sync, review and \
+                     approve again; nothing was merged",
+                    if changed.is_empty() {
+                        String::new()
+                    } else {
+                        format!(
+                            " (changed in {}: {})",
+                            self.inputs.hub.name,
+                            changed
+                                .iter()
+                                .take(5)
+                                .cloned()
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        )
+                    }
                 );
-                self.fail(&chunk[i], reason, true)?;
+                self.fail(&mut chunk[i], None, reason, true)?;
                 dropped.insert(i);
                 continue;
             }
@@ -596,7 +696,7 @@ impl Run<'_> {
                 .map(|id| 1 + chunk[i].backups.get(id).map_or(0, |b| b.merged_ids.len()))
                 .collect();
             if let Err(reason) = check_identity_cap(api, &identities) {
-                self.fail(&chunk[i], reason, false)?;
+                self.fail(&mut chunk[i], None, reason, false)?;
                 dropped.insert(i);
                 continue;
             }
@@ -632,11 +732,11 @@ impl Run<'_> {
                 .filter(|m| m.role == "copy" && http_systems.contains(&m.system_id))
             {
                 let already = moved.iter().any(|t| {
-                    t.split('/').next() == Some(m.system_id.to_string().as_str())
-                        && t.rsplit('/').next() == Some(m.external_id.as_str())
+                    Target::parse(t)
+                        .is_some_and(|t| t.system == m.system_id && t.external_id == m.external_id)
                 });
                 if !already {
-                    moved.push(format!("{}//{}", m.system_id, m.external_id));
+                    moved.push(Target::encode(m.system_id, "", &m.external_id));
                 }
             }
             if !moved.is_empty() {
@@ -698,9 +798,8 @@ impl Run<'_> {
                         resent = Some("sent again after an interruption: the CRM had not done it");
                     }
                     Settled::Lost(reason) => {
-                        self.step_state(running, step.seq, "failed", Some(&reason))?;
-                        let reason = self.partial(running, planned_merges, &reason);
-                        self.fail(running, reason, false)?;
+                        let summary = self.partial(running, planned_merges, &reason);
+                        self.fail(running, Some((step.seq, &reason)), summary, false)?;
                         return Ok(false);
                     }
                 }
@@ -715,9 +814,23 @@ impl Run<'_> {
                     .merge(ObjectType::Person, &step.survivor, &step.absorbed)
                     .await;
                 let error = match sent {
-                    Ok(()) => {
+                    Ok(answered) if answered.as_deref().is_none_or(|id| id == step.survivor) => {
                         self.confirm_merge(running, &step, resent)?;
                         break;
+                    }
+                    Ok(answered) => {
+                        // The merge happened, but the record lives on under another id: the
+                        // rest of the plan names the old one.
+                        let other = answered.unwrap_or_default();
+                        self.confirm_merge(running, &step, Some(&format!("answered as {other}")))?;
+                        let summary = format!(
+                            "{} answered the merge with record {other}, not {}: the remaining \
+                             calls were not sent; look at record {other} in the CRM (the \
+                             backups hold every record)",
+                            self.inputs.hub.name, step.survivor
+                        );
+                        self.fail(running, None, summary, false)?;
+                        return Ok(false);
                     }
                     Err(ConnectorError::Cancelled) => {
                         // Left `sent`: the next run asks the CRM.
@@ -741,9 +854,8 @@ impl Run<'_> {
                     }
                     Settled::NotDone | Settled::Lost(_) => {
                         let reason = error.to_string();
-                        self.step_state(running, step.seq, "failed", Some(&reason))?;
-                        let reason = self.partial(running, planned_merges, &reason);
-                        self.fail(running, reason, false)?;
+                        let summary = self.partial(running, planned_merges, &reason);
+                        self.fail(running, Some((step.seq, &reason)), summary, false)?;
                         return Ok(false);
                     }
                 }
@@ -760,7 +872,8 @@ impl Run<'_> {
             .filter(|s| s.kind == "merge" && s.state == "confirmed")
             .count();
         format!(
-            "{done} of {planned} merges done (irreversible; the backups hold every record), then: {reason}"
+            "{done} of {planned} merges done (irreversible; the backups hold every record: \
+             `steward merge restore` brings a merged-away one back), then: {reason}"
         )
     }
 
@@ -895,12 +1008,11 @@ impl Run<'_> {
                     }
                 }
                 Some(reason) => {
-                    self.step_state(&mut chunk[i], seq, "failed", Some(&reason))?;
-                    let reason = format!(
+                    let summary = format!(
                         "merged, but the surviving values were refused ({reason}); set them in \
                          the CRM by hand (the backups hold every value)"
                     );
-                    self.fail(&chunk[i], reason, false)?;
+                    self.fail(&mut chunk[i], Some((seq, &reason)), summary, false)?;
                 }
             }
         }
@@ -917,6 +1029,14 @@ impl Run<'_> {
         else {
             return Ok(());
         };
+        // Copies are pointed at the survivor only once every merge is confirmed.
+        if running
+            .steps
+            .iter()
+            .any(|s| s.kind == "merge" && s.state != "confirmed")
+        {
+            return Ok(());
+        }
         if step.state == "planned" {
             self.step_state(running, step.seq, "sent", None)?;
         }
@@ -924,14 +1044,19 @@ impl Run<'_> {
         let mut notes = Vec::new();
         let mut refused = Vec::new();
         for target in &step.absorbed {
-            let mut parts = target.splitn(3, '/');
-            let (Some(system), Some(field), Some(external_id)) = (
-                parts.next().and_then(|s| s.parse::<i64>().ok()),
-                parts.next(),
-                parts.next(),
-            ) else {
+            let Some(Target {
+                system,
+                field,
+                external_id,
+            }) = Target::parse(target)
+            else {
+                refused.push(format!(
+                    "an unreadable journal entry ({} characters)",
+                    target.len()
+                ));
                 continue;
             };
+            let (field, external_id) = (field.as_str(), external_id.as_str());
             if !self.spokes.contains_key(&system) {
                 let Some(found) = steward_store::list_systems(self.workspace.conn())?
                     .into_iter()
@@ -978,6 +1103,32 @@ impl Run<'_> {
             if values.is_empty() {
                 continue;
             }
+            // The copy as it was, before Steward writes into it (kept once per proposal).
+            let before = serde_json::json!({
+                "id": external_id,
+                "properties": cached
+                    .iter()
+                    .map(|(k, v)| (k.clone(), serde_json::Value::String(v.value.clone())))
+                    .collect::<serde_json::Map<_, _>>(),
+            });
+            let at = self.env.clock.now();
+            let event = self.audit(
+                "merge.backup",
+                format!("merge proposal {}", running.row.id),
+                serde_json::json!({"system": name, "record": external_id, "copy": true}),
+            );
+            let proposal = running.row.id;
+            self.workspace.change(|c| {
+                c.insert_backup(
+                    proposal,
+                    system,
+                    ObjectType::Person,
+                    external_id,
+                    &before,
+                    at,
+                )?;
+                Ok::<_, AppError>(((), event))
+            })?;
             let written: Vec<&String> = values.keys().collect();
             match connector
                 .write_values(ObjectType::Person, external_id, &values)
@@ -1091,6 +1242,33 @@ enum Settled {
     Lost(String),
 }
 
+/// One merge run per workspace at a time, across windows and commands: an OS file lock,
+/// released by the OS however the holder ends (a killed run never leaves it taken).
+fn merge_lock(workspace: &std::path::Path) -> Result<std::fs::File, AppError> {
+    let path = std::path::PathBuf::from(format!("{}.merge-lock", workspace.display()));
+    let io = |e: std::io::Error| {
+        AppError::new(
+            ErrorCode::Io,
+            format!("the merge lock {}: {e}", path.display()),
+        )
+    };
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .map_err(io)?;
+    match file.try_lock() {
+        Ok(()) => Ok(file),
+        Err(std::fs::TryLockError::WouldBlock) => Err(AppError::new(
+            ErrorCode::Conflict,
+            "merges are running for this workspace in another window or command: wait for \
+             them to finish, or cancel them there",
+        )),
+        Err(std::fs::TryLockError::Error(e)) => Err(io(e)),
+    }
+}
+
 /// Merges approved proposals in the hub (interrupted ones first), as described above.
 pub async fn execute_merges(
     env: &SyncEnv,
@@ -1099,6 +1277,7 @@ pub async fn execute_merges(
     cancel: CancellationToken,
 ) -> Result<ExecuteReport, AppError> {
     let started = Instant::now();
+    let _lock = merge_lock(&env.workspace_path)?;
     let workspace = Workspace::open(&env.workspace_path)?;
     let inputs = GoldenInputs::load(&workspace)?;
     let hub = hub_of(&workspace)?;
@@ -1151,11 +1330,22 @@ pub async fn execute_merges(
         let conn = run.workspace.conn();
         let members = steward_store::proposal_members(conn, row.id)?;
         let steps = steward_store::merge_steps(conn, row.id)?;
-        let backups = steward_store::proposal_backups(conn, row.id)?
-            .into_iter()
-            .filter_map(|b| serde_json::from_value::<RecordBackup>(b.content).ok())
-            .map(|b| (b.id.clone(), b))
-            .collect();
+        let mut backups = HashMap::new();
+        for b in steward_store::proposal_backups(conn, row.id)? {
+            if b.system_id != hub.id {
+                continue;
+            }
+            let record: RecordBackup = serde_json::from_value(b.content).map_err(|e| {
+                AppError::new(
+                    ErrorCode::WorkspaceUnusable,
+                    format!(
+                        "backup {} of merge proposal {} cannot be read ({e}); nothing was sent",
+                        b.id, row.id
+                    ),
+                )
+            })?;
+            backups.insert(record.id.clone(), record);
+        }
         all.push(Running {
             row,
             members,
@@ -1163,9 +1353,25 @@ pub async fn execute_merges(
             backups,
         });
     }
-    run.total = all.iter().map(Running::merges_left).sum();
+    // An executing proposal with a failed merge or values step has nothing left to run.
+    let mut runnable = Vec::with_capacity(all.len());
+    for mut r in all {
+        let failed = r
+            .steps
+            .iter()
+            .find(|s| s.kind != "repoint" && s.state == "failed")
+            .map(|s| (s.seq, s.detail.clone().unwrap_or_default()));
+        match failed {
+            Some((seq, detail)) => {
+                let reason = format!("step {seq} failed in an earlier run: {detail}");
+                run.fail(&mut r, None, reason, false)?;
+            }
+            None => runnable.push(r),
+        }
+    }
+    run.total = runnable.iter().map(Running::merges_left).sum();
     progress(run.progress("backing_up"));
-    let mut rest = all.into_iter();
+    let mut rest = runnable.into_iter();
     loop {
         let mut chunk: Vec<Running> = rest.by_ref().take(CHUNK).collect();
         if chunk.is_empty() || cancel.is_cancelled() {
@@ -1184,43 +1390,85 @@ pub async fn execute_merges(
                 format!("{} proposals", starting.len()),
                 serde_json::json!({"proposals": starting}),
             );
-            run.workspace.change(|c| {
+            // Compare-and-set: one rejected or edited since the run began is left alone.
+            let claimed = run.workspace.change(|c| {
+                let mut claimed = BTreeSet::new();
                 for id in &starting {
-                    c.set_proposal_state(*id, ProposalState::Executing, None, at)?;
+                    if c.transition(
+                        *id,
+                        &[ProposalState::Approved],
+                        ProposalState::Executing,
+                        at,
+                    )? {
+                        claimed.insert(*id);
+                    }
                 }
-                Ok::<_, AppError>(((), event))
+                Ok::<_, AppError>((claimed, event))
             })?;
+            chunk.retain_mut(|r| {
+                if r.row.state != ProposalState::Approved {
+                    return true;
+                }
+                if claimed.contains(&r.row.id) {
+                    r.row.state = ProposalState::Executing;
+                    return true;
+                }
+                run.report.skipped.push((
+                    r.row.id,
+                    "changed while the run was going (rejected, edited or withdrawn); not merged"
+                        .into(),
+                ));
+                false
+            });
         }
+        let chunk_ids: Vec<i64> = chunk.iter().map(|r| r.row.id).collect();
         progress(run.progress("backing_up"));
         if let Err(e) = run.prepare(&mut chunk).await {
             if e.code == ErrorCode::Cancelled {
                 run.report.cancelled = true;
+                run.release(&chunk_ids)?;
                 break;
             }
             return Err(e);
         }
+        // A cancel that arrives inside a call comes back as an error: the same as one
+        // between calls (what was sent is settled next time, the rest is handed back).
+        let stopped = |e: &AppError| e.code == ErrorCode::Cancelled;
         let mut ok = Vec::with_capacity(chunk.len());
         for mut r in chunk {
-            if run.merge_calls(&mut r, progress).await? {
-                ok.push(r);
+            match run.merge_calls(&mut r, progress).await {
+                Ok(true) => ok.push(r),
+                Ok(false) => {}
+                Err(e) if stopped(&e) => run.report.cancelled = true,
+                Err(e) => return Err(e),
             }
             if run.report.cancelled {
                 break;
             }
         }
-        if run.report.cancelled {
-            break;
-        }
-        progress(run.progress("writing"));
-        run.write_values(&mut ok).await?;
-        for r in &mut ok {
-            run.repoint(r).await?;
-            if run.report.cancelled {
-                break;
+        if !run.report.cancelled {
+            progress(run.progress("writing"));
+            match run.write_values(&mut ok).await {
+                Ok(()) => {}
+                Err(e) if stopped(&e) => run.report.cancelled = true,
+                Err(e) => return Err(e),
             }
-            run.finish(r)?;
+        }
+        if !run.report.cancelled {
+            for r in &mut ok {
+                match run.repoint(r).await {
+                    Ok(()) => {}
+                    Err(e) if stopped(&e) => run.report.cancelled = true,
+                    Err(e) => return Err(e),
+                }
+                if run.report.cancelled {
+                    break;
+                }
+                run.finish(r)?;
+            }
         }
         if run.report.cancelled {
+            run.release(&chunk_ids)?;
             break;
         }
     }
@@ -1250,8 +1498,9 @@ pub async fn restore_backup(
     if why.is_empty() {
         return Err(AppError::invalid("say why this record comes back (--why)"));
     }
+    let _lock = merge_lock(&env.workspace_path)?;
     let mut workspace = Workspace::open(&env.workspace_path)?;
-    let (backup, record, connecting) = {
+    let (backup, record, connecting, survivor) = {
         let conn = workspace.conn();
         let backup = steward_store::get_backup(conn, backup_id)?.ok_or_else(|| {
             AppError::new(
@@ -1267,6 +1516,12 @@ pub async fn restore_backup(
         }
         let proposal = steward_store::get_proposal(conn, backup.proposal_id)?
             .ok_or_else(|| AppError::new(ErrorCode::NotFound, "the backup's proposal is gone"))?;
+        if backup.system_id != proposal.system_id {
+            return Err(AppError::invalid(format!(
+                "backup {backup_id} is a spoke copy's values before the merge wrote into it: \
+                 Steward restores CRM records only; put those values back in that system"
+            )));
+        }
         if proposal.survivor == backup.external_id {
             return Err(AppError::invalid(format!(
                 "record {} survived the merge: it is still in the CRM, nothing to restore",
@@ -1281,23 +1536,41 @@ pub async fn restore_backup(
         })?;
         let hub = hub_of(&workspace)?;
         let connecting = connect_inputs(env, &workspace, &hub, &cancel)?;
-        (backup, record, connecting)
+        (backup, record, connecting, proposal.survivor)
     };
     let hub_name = connecting.ctx.system_name.clone();
     let connector = connect(connecting).await?;
     let merger = connector
         .merger()
         .ok_or_else(|| AppError::invalid(format!("{hub_name} cannot restore merged records")))?;
-    if merger
+    // Only a record this merge absorbed comes back: one deleted since (an erasure in the
+    // CRM) must stay gone.
+    match merger
         .whereabouts(backup.object, &backup.external_id)
         .await
         .map_err(external)?
-        == Whereabouts::Live
     {
-        return Err(AppError::invalid(format!(
-            "record {} is live in the CRM (it was never merged away): nothing to restore",
-            backup.external_id
-        )));
+        Whereabouts::MergedInto(into) if into == survivor => {}
+        Whereabouts::Live => {
+            return Err(AppError::invalid(format!(
+                "record {} is live in the CRM (it was never merged away): nothing to restore",
+                backup.external_id
+            )));
+        }
+        Whereabouts::MergedInto(other) => {
+            return Err(AppError::invalid(format!(
+                "record {} now answers as {other}, not as this merge's survivor {survivor}: \
+                 it was merged again since; restore from that merge's backup instead",
+                backup.external_id
+            )));
+        }
+        Whereabouts::Gone => {
+            return Err(AppError::invalid(format!(
+                "the survivor of record {} is gone from the CRM (deleted or erased): a restore \
+                 would bring back a person the CRM no longer holds",
+                backup.external_id
+            )));
+        }
     }
     let mut left_out = BTreeSet::new();
     let new_id = match merger.recreate(backup.object, &record, &left_out).await {
@@ -1319,8 +1592,11 @@ pub async fn restore_backup(
         .iter()
         .map(|f| format!("{f} (held by another record now: HubSpot keeps it unique)"))
         .collect();
+    let system_id = backup.system_id;
     workspace.change(|c| {
         c.mark_restored(backup_id, &new_id, &actor, at)?;
+        // A person brought them apart on purpose: matching must not propose them again.
+        c.add_not_duplicate(system_id, &survivor, &new_id, &actor, why, at)?;
         Ok::<_, AppError>((
             (),
             AuditEvent {
@@ -1347,4 +1623,41 @@ pub async fn restore_backup(
         left_out: left,
         associations: u32::try_from(associations).unwrap_or(u32::MAX),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_merge_run_per_workspace_at_a_time() {
+        let dir = tempfile::tempdir().unwrap();
+        let workspace = dir.path().join("ws.steward");
+        let held = merge_lock(&workspace).unwrap();
+        let second = merge_lock(&workspace).unwrap_err();
+        assert_eq!(second.code, ErrorCode::Conflict);
+        assert!(
+            second.message.contains("another window or command"),
+            "{}",
+            second.message
+        );
+        drop(held);
+        assert!(
+            merge_lock(&workspace).is_ok(),
+            "the lock goes with its holder"
+        );
+    }
+
+    #[test]
+    fn journal_targets_round_trip_whatever_the_field_name() {
+        for (field, id) in [("crmContactId", "900123"), ("", "7"), ("a/b", "x/y")] {
+            let text = Target::encode(3, field, id);
+            let back = Target::parse(&text).unwrap();
+            assert_eq!(
+                (back.system, back.field.as_str(), back.external_id.as_str()),
+                (3, field, id)
+            );
+        }
+        assert!(Target::parse("not a target").is_none());
+    }
 }

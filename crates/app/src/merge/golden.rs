@@ -135,6 +135,19 @@ fn hub_word(
     }
 }
 
+/// When a value was first set: the oldest of the newest versions that hold it unbroken
+/// (earlier versions are newest first).
+fn first_set(value: &FieldValue) -> Option<i64> {
+    let mut at = value.modified_at;
+    for earlier in &value.earlier {
+        if earlier.value.trim() != value.value.trim() {
+            break;
+        }
+        at = earlier.modified_at.or(at);
+    }
+    at.map(|t| t.millis())
+}
+
 /// The golden record: one row per canonical field the hub maps, in catalog order.
 pub fn golden_record(
     cx: &GoldenContext<'_>,
@@ -169,12 +182,18 @@ pub fn golden_record(
             if value.value.trim().is_empty() {
                 continue;
             }
+            // First touch: when the value was first set, not last re-set.
+            let at = if policy == ConflictPolicy::EarliestTouch {
+                first_set(value)
+            } else {
+                value.modified_at.map(|t| t.millis())
+            };
             candidates.push(Candidate {
                 system: m.system.clone(),
                 is_hub: m.is_hub,
                 is_survivor: m.is_survivor,
                 value: value.value.clone(),
-                at: value.modified_at.map(|t| t.millis()),
+                at,
             });
             views.push(GoldenCandidate {
                 system: m.system.clone(),
@@ -255,13 +274,35 @@ pub fn golden_record(
     out
 }
 
-/// The values to write into the survivor after the merge: hub property → value.
-pub fn writes(golden: &[GoldenField]) -> BTreeMap<String, String> {
+/// The values to write into the survivor after the merge: every surviving value of a
+/// property the CRM lets Steward write (hub property → value). All of them, not only those
+/// that differ from the survivor's before the merge: the CRM's own merge may change some.
+pub fn writes(golden: &[GoldenField], read_only: &[String]) -> BTreeMap<String, String> {
     golden
         .iter()
-        .filter(|g| g.written)
+        .filter(|g| !read_only.contains(&g.hub_field))
         .filter_map(|g| Some((g.hub_field.clone(), g.value.clone()?)))
         .collect()
+}
+
+/// A digest of what a golden record decides (field, value, source, rule): what was approved
+/// is compared with what would run. SHA-256, so the proposal keeps no values.
+pub fn golden_digest(golden: &[GoldenField]) -> String {
+    use sha2::{Digest, Sha256};
+    let mut hasher = Sha256::new();
+    for g in golden {
+        for part in [
+            g.key.as_str(),
+            g.value.as_deref().unwrap_or(""),
+            g.source_system.as_deref().unwrap_or(""),
+            g.source_record.as_deref().unwrap_or(""),
+            g.rule.as_str(),
+        ] {
+            hasher.update((part.len() as u64).to_be_bytes());
+            hasher.update(part.as_bytes());
+        }
+    }
+    hex::encode(hasher.finalize())
 }
 
 #[cfg(test)]
@@ -396,7 +437,11 @@ mod tests {
         // Earliest touch keeps the survivor's creation date: nothing to write.
         let created = row("created_at");
         assert!(!created.written, "{created:?}");
-        assert_eq!(writes(&golden).len(), 3);
+        // Every writable surviving value is written (the CRM's merge may change any).
+        let all = writes(&golden, &read_only);
+        assert_eq!(all.len(), 4, "{all:?}");
+        assert!(!all.contains_key("createdate"));
+        let digest = golden_digest(&golden);
         // An override wins and says who and why.
         let mut o = BTreeMap::new();
         o.insert(
@@ -412,6 +457,16 @@ mod tests {
         assert_eq!(
             (first.value.as_deref(), first.rule.as_str(), first.written),
             (Some("Anna"), "override", true)
+        );
+        assert_ne!(
+            golden_digest(&golden),
+            digest,
+            "an override changes what is approved"
+        );
+        assert_eq!(
+            golden_digest(&golden_record(&cx, &members, &o)),
+            golden_digest(&golden),
+            "the same inputs, the same digest"
         );
     }
 }

@@ -533,7 +533,7 @@ impl Steward {
                 groups.push((*cluster, group, score, spoke));
             }
         }
-        for (cluster, mut hub_members, score, spoke) in groups {
+        for (cluster, mut hub_members, mut score, spoke) in groups {
             // The same records as a proposal nobody has touched yet: it stays as it is.
             let same: BTreeSet<String> = hub_members.iter().map(|(_, e)| e.clone()).collect();
             if let Some(&id) = existing.get(&same) {
@@ -586,6 +586,24 @@ impl Steward {
                     continue;
                 }
                 kept.push((record, external));
+            }
+            if kept.len() < hub_members.len() {
+                // Without the records kept apart, the rest must still be linked directly:
+                // the survivor's group among them, with its own weakest link.
+                let rest: BTreeMap<i64, String> = kept.iter().cloned().collect();
+                let cluster_links = links.get(&cluster).map_or(&[][..], Vec::as_slice);
+                let survivor = kept.first().map(|(r, _)| *r);
+                match hub_groups(&rest, cluster_links, run.threshold)
+                    .into_iter()
+                    .find(|(g, _)| g.iter().any(|(r, _)| Some(*r) == survivor))
+                {
+                    Some((group, weakest)) => {
+                        // The survivor first, as chosen above.
+                        kept.retain(|(r, _)| group.iter().any(|(g, _)| g == r));
+                        score = weakest;
+                    }
+                    None => kept.truncate(1),
+                }
             }
             hub_members = kept;
             if hub_members.len() < 2 {
@@ -840,8 +858,9 @@ impl Steward {
             None => request.ids.clone(),
         };
         let inputs = GoldenInputs::load(&self.workspace)?;
+        let policy = steward_store::merge_policy(self.workspace.conn())?;
         let mut report = DecisionReport::default();
-        let mut decided: Vec<(i64, bool)> = Vec::new();
+        let mut decided: Vec<(i64, bool, Option<String>, String)> = Vec::new();
         for id in ids {
             let Some(row) = steward_store::get_proposal(conn, id)? else {
                 report.refused.push((id, "no such proposal".into()));
@@ -886,17 +905,28 @@ impl Steward {
                 ));
                 continue;
             }
-            let enough = row.second_reason.is_none() || !approvals.is_empty();
-            decided.push((id, enough));
+            // The two-person rule in force now, not when the proposal was built.
+            let size = u32::try_from(cached.iter().filter(|m| m.is_hub).count()).unwrap_or(0);
+            let second = policy.reason(size, row.score);
+            let enough = second.is_none() || !approvals.is_empty();
+            decided.push((id, enough, second, golden::golden_digest(&golden)));
         }
         let at = self.clock.now();
         let actor = self.actor.clone();
-        for (id, enough) in decided {
+        for (id, enough, second, digest) in decided {
             let actor = actor.clone();
-            self.workspace.change(|c| {
+            let recorded = self.workspace.change(|c| {
+                c.set_second_reason(id, second.as_deref())?;
                 c.add_approval(id, &actor, at)?;
                 if enough {
-                    c.decide_proposal(id, ProposalState::Approved, &actor, at)?;
+                    // What is approved is this golden record: a run compares against it.
+                    c.set_approved_digest(id, Some(&digest))?;
+                    if !c.decide_proposal(id, ProposalState::Approved, &actor, at)? {
+                        return Err(AppError::new(
+                            ErrorCode::Conflict,
+                            format!("proposal {id} changed state meanwhile; look at it again"),
+                        ));
+                    }
                 }
                 Ok::<_, AppError>((
                     (),
@@ -910,10 +940,14 @@ impl Steward {
                         }
                         .into(),
                         subject: format!("merge proposal {id}"),
-                        details: serde_json::json!({"complete": enough}),
+                        details: serde_json::json!({"complete": enough, "second_reason": second}),
                     },
                 ))
-            })?;
+            });
+            if let Err(e) = recorded {
+                report.refused.push((id, e.message));
+                continue;
+            }
             if enough {
                 report.approved.push(id);
             } else {
@@ -952,7 +986,16 @@ impl Steward {
                     c.add_not_duplicate(row.system_id, a, b, &actor, reason, at)?;
                 }
             }
-            c.decide_proposal(id, ProposalState::Rejected, &actor, at)?;
+            if !c.decide_proposal(id, ProposalState::Rejected, &actor, at)? {
+                return Err(AppError::new(
+                    ErrorCode::Conflict,
+                    format!(
+                        "proposal {id} is being merged or was decided meanwhile; look at it again"
+                    ),
+                ));
+            }
+            // A reviewer's typed values are not kept for a proposal that will not run.
+            c.blank_overrides(id)?;
             Ok::<_, AppError>((
                 (),
                 AuditEvent {
@@ -1011,22 +1054,37 @@ impl Steward {
                 "field {field}: HubSpot computes {hub_field}; it cannot be set"
             )));
         }
+        let value = value.map(str::trim).filter(|v| !v.is_empty());
         let (at, actor) = (self.clock.now(), self.actor.clone());
-        let was_approved = row.state == ProposalState::Approved;
         self.workspace.change(|c| {
-            c.set_override(
-                id,
-                &OverrideRow {
-                    field: key.as_str().to_owned(),
-                    value: value.map(str::to_owned),
-                    reason: reason.to_owned(),
-                    actor: actor.clone(),
-                    at,
-                },
-            )?;
+            match value {
+                Some(v) => c.set_override(
+                    id,
+                    &OverrideRow {
+                        field: key.as_str().to_owned(),
+                        value: Some(v.to_owned()),
+                        reason: reason.to_owned(),
+                        actor: actor.clone(),
+                        at,
+                    },
+                )?,
+                // Cleared: the rules choose again.
+                None => {
+                    c.clear_override(id, key.as_str())?;
+                }
+            }
             c.clear_approvals(id)?;
-            if was_approved {
-                c.set_proposal_state(id, ProposalState::Pending, None, at)?;
+            c.set_approved_digest(id, None)?;
+            if !c.transition(
+                id,
+                &[ProposalState::Pending, ProposalState::Approved],
+                ProposalState::Pending,
+                at,
+            )? {
+                return Err(AppError::new(
+                    ErrorCode::Conflict,
+                    format!("proposal {id} is being merged or was decided meanwhile; look at it again"),
+                ));
             }
             Ok::<_, AppError>((
                 (),

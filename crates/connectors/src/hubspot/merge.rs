@@ -115,7 +115,7 @@ impl Merger for HubspotConnector {
         object: ObjectType,
         survivor: &str,
         absorbed: &[String],
-    ) -> Result<(), ConnectorError> {
+    ) -> Result<Option<String>, ConnectorError> {
         let [absorbed] = absorbed else {
             return Err(ConnectorError::config(
                 "HubSpot merges one record into another per call",
@@ -136,7 +136,11 @@ impl Merger for HubspotConnector {
                 default_verdict,
             )
             .await?;
-        self.check(&reply, &what)
+        self.check(&reply, &what)?;
+        // The merged record; its id is the survivor's (an unreadable body says nothing).
+        Ok(serde_json::from_slice::<serde_json::Value>(&reply.body)
+            .ok()
+            .and_then(|body| body.get("id").and_then(wire::id_text)))
     }
 
     async fn whereabouts(

@@ -605,7 +605,8 @@ export type ExecuteReport = { proposalsDone: number,
  */
 merges: number, 
 /**
- * Steps an earlier, interrupted run had sent, settled by asking the CRM.
+ * Steps an earlier, interrupted run had sent, settled by asking the CRM (confirmed if
+ * it had merged them, sent again if not).
  */
 settledAfterCrash: number, 
 /**
@@ -615,7 +616,15 @@ failed: Array<[number, string]>,
 /**
  * Sent back to pending: the records changed in the CRM since they were reviewed.
  */
-backToPending: Array<[number, string]>, cancelled: boolean, apiCalls: number, seconds: number, };
+backToPending: Array<[number, string]>, 
+/**
+ * Approved when the run began, then rejected, edited or withdrawn: not merged.
+ */
+skipped: Array<[number, string]>, cancelled: boolean, 
+/**
+ * Proposals a cancelled run gave back to the approved queue (nothing was sent for them).
+ */
+released: number, apiCalls: number, seconds: number, };
 
 export type RestoreReport = { backupId: number, proposalId: number, oldId: string, newId: string, 
 /**

@@ -323,6 +323,8 @@ describe('MergeView', () => {
       settledAfterCrash: 0,
       failed: [[6, 'HubSpot answered 400: record 999 cannot absorb more merges']],
       backToPending: [[7, 'record 702 changed in the CRM since it was reviewed']],
+      skipped: [],
+      released: 0,
       cancelled: false,
       apiCalls: 12,
       seconds: 1.5,
@@ -342,7 +344,7 @@ describe('MergeView', () => {
     const calls = screenBackend({ list: proposals() }, {
       execute_merges: () => new Promise((resolve) => (finish = resolve)),
       cancel_merges: () => {
-        finish({ proposalsDone: 0, merges: 0, settledAfterCrash: 0, failed: [], backToPending: [], cancelled: true, apiCalls: 1, seconds: 0.2 });
+        finish({ proposalsDone: 0, merges: 0, settledAfterCrash: 0, failed: [], backToPending: [], skipped: [], released: 0, cancelled: true, apiCalls: 1, seconds: 0.2 });
         return true;
       },
     });
@@ -384,7 +386,7 @@ describe('MergeView', () => {
     await shown();
     expect(screen.getByRole('progressbar', { name: 'Merge progress' })).toBeTruthy();
     expect((screen.getByRole('button', { name: 'Merge approved (1)' }) as HTMLButtonElement).disabled).toBe(true);
-    finish({ proposalsDone: 1, merges: 1, settledAfterCrash: 0, failed: [], backToPending: [], cancelled: false, apiCalls: 3, seconds: 1 });
+    finish({ proposalsDone: 1, merges: 1, settledAfterCrash: 0, failed: [], backToPending: [], skipped: [], released: 0, cancelled: false, apiCalls: 3, seconds: 1 });
     expect(await screen.findByRole('status', { name: 'Merge report' })).toBeTruthy();
     expect(screen.queryByRole('progressbar')).toBeNull();
   });

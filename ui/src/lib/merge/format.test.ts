@@ -145,15 +145,17 @@ describe('lists, progress and reports', () => {
       settledAfterCrash: 1,
       failed: [[9, 'HubSpot answered 400']],
       backToPending: [[11, 'record 777 changed in the CRM since it was reviewed']],
+      skipped: [[12, 'changed while the run was going (rejected, edited or withdrawn); not merged']],
+      released: 0,
       cancelled: false,
       apiCalls: 40,
       seconds: 2.5,
     };
     expect(executeSummary(report)).toBe(
-      'Merged 3 proposals (4 merge calls) in 2.5 s, 1 failed, 1 back to pending, 1 interrupted step settled.',
+      'Merged 3 proposals (4 merge calls) in 2.5 s, 1 failed, 1 back to pending, 1 skipped (changed during the run), 1 interrupted step settled.',
     );
-    expect(executeSummary({ ...report, cancelled: true, failed: [], backToPending: [], settledAfterCrash: 0, proposalsDone: 1, merges: 1 })).toBe(
-      'Cancelled: merged 1 proposal (1 merge call) in 2.5 s.',
+    expect(executeSummary({ ...report, cancelled: true, failed: [], backToPending: [], skipped: [], released: 2, settledAfterCrash: 0, proposalsDone: 1, merges: 1 })).toBe(
+      'Cancelled: merged 1 proposal (1 merge call) in 2.5 s, 2 proposals back in the approved queue.',
     );
   });
 

@@ -245,7 +245,9 @@ export function executeSummary(r: ExecuteReport): string {
   ];
   if (r.failed.length > 0) parts.push(`${r.failed.length.toLocaleString()} failed`);
   if (r.backToPending.length > 0) parts.push(`${r.backToPending.length.toLocaleString()} back to pending`);
+  if (r.skipped.length > 0) parts.push(`${r.skipped.length.toLocaleString()} skipped (changed during the run)`);
   if (r.settledAfterCrash > 0) parts.push(`${plural(r.settledAfterCrash, 'interrupted step', 'interrupted steps')} settled`);
+  if (r.released > 0) parts.push(`${plural(r.released, 'proposal', 'proposals')} back in the approved queue`);
   return `${parts.join(', ')}.`;
 }
 
