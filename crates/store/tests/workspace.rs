@@ -387,6 +387,7 @@ fn released_migrations_are_unchanged() {
         "0002_sync.sql",
         "0003_duplicates.sql",
         "0004_authority_drift_erasure.sql",
+        "0005_merge_queue.sql",
     ];
     let digests: Vec<String> = released
         .iter()
