@@ -7,7 +7,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use serde::{Deserialize, Serialize};
-use steward_connectors::{Connector, Context};
+use steward_connectors::Connector;
 use steward_domain::{AuditEvent, FieldKey, ObjectType, RuleSet, StatusModel, ValueKind};
 use steward_store::{FixRow, Workspace};
 use tokio_util::sync::CancellationToken;
@@ -276,13 +276,9 @@ async fn connector_for(
         .into_iter()
         .find(|s| s.id == system_id)
         .ok_or_else(|| AppError::new(ErrorCode::NotFound, "the fix's system was removed"))?;
-    let (settings, secret) = crate::sync::connection_inputs(env, workspace, &system)?;
-    let ctx = Context {
-        system_id,
-        system_name: system.name.to_string(),
-        cancel: cancel.clone(),
-    };
-    Ok(steward_connectors::connect(ctx, &system.connection, settings, secret).await?)
+    crate::sync::Connecting::new(env, workspace, &system, cancel.clone())?
+        .connect()
+        .await
 }
 
 /// Writes the chosen findings' fixes into their systems. Each is checked live first: the

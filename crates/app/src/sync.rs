@@ -366,6 +366,43 @@ pub(crate) fn connection_inputs(
     Ok((settings, secret))
 }
 
+/// What connecting to a system takes, read from the workspace first: a future must not hold
+/// a borrow of the workspace (a SQLite connection is not `Sync`).
+pub(crate) struct Connecting {
+    ctx: Context,
+    connection: steward_domain::Connection,
+    settings: Settings,
+    secret: Option<steward_connectors::Secret>,
+}
+
+impl Connecting {
+    pub(crate) fn new(
+        env: &SyncEnv,
+        workspace: &Workspace,
+        system: &System,
+        cancel: CancellationToken,
+    ) -> Result<Self, AppError> {
+        let (settings, secret) = connection_inputs(env, workspace, system)?;
+        Ok(Self {
+            ctx: Context {
+                system_id: system.id,
+                system_name: system.name.to_string(),
+                cancel,
+            },
+            connection: system.connection.clone(),
+            settings,
+            secret,
+        })
+    }
+
+    pub(crate) async fn connect(self) -> Result<Box<dyn Connector>, AppError> {
+        Ok(
+            steward_connectors::connect(self.ctx, &self.connection, self.settings, self.secret)
+                .await?,
+        )
+    }
+}
+
 /// Syncs one system. Setup problems (unknown system, bad settings, no credential) are
 /// errors; once a run has started, its outcome is the report.
 pub async fn sync_system(
@@ -377,13 +414,9 @@ pub async fn sync_system(
 ) -> Result<SyncReport, AppError> {
     let mut workspace = Workspace::open(&env.workspace_path)?;
     let system = find(&workspace, name)?;
-    let (settings, secret) = connection_inputs(env, &workspace, &system)?;
-    let ctx = Context {
-        system_id: system.id,
-        system_name: system.name.to_string(),
-        cancel,
-    };
-    let connector = steward_connectors::connect(ctx, &system.connection, settings, secret).await?;
+    let connector = Connecting::new(env, &workspace, &system, cancel)?
+        .connect()
+        .await?;
     let now = env.clock.now();
     let claim = Claim {
         system_id: system.id,

@@ -113,15 +113,21 @@ pub(crate) fn peak_rss_mb() -> f64 {
         .map_or(0.0, |kb| kb / 1024.0)
 }
 
-pub(crate) async fn stats(client: &reqwest::Client, base: &str) -> Result<(u64, u64), AppError> {
-    let body: Value = client
+/// The sandbox's own counts (`GET /_sandbox/stats`).
+pub(crate) async fn sandbox_stats(client: &reqwest::Client, base: &str) -> Result<Value, AppError> {
+    client
         .get(format!("{base}/_sandbox/stats"))
         .send()
         .await
         .map_err(|e| failed(format!("sandbox stats: {e}")))?
         .json()
         .await
-        .map_err(|e| failed(format!("sandbox stats: {e}")))?;
+        .map_err(|e| failed(format!("sandbox stats: {e}")))
+}
+
+/// Requests the sandbox admitted (its own endpoints aside) and the 429s it answered.
+pub(crate) async fn stats(client: &reqwest::Client, base: &str) -> Result<(u64, u64), AppError> {
+    let body = sandbox_stats(client, base).await?;
     let requests: u64 = body["requests"]
         .as_object()
         .map(|m| {

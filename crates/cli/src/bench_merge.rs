@@ -9,7 +9,6 @@
 use std::time::Instant;
 
 use serde::Serialize;
-use serde_json::Value;
 use steward_app::merge::{ApproveRequest, ExecuteRequest, MergePolicyView};
 use steward_app::sync::{SyncChoice, sync_system};
 use steward_app::systems::AddSystemRequest;
@@ -18,7 +17,7 @@ use steward_domain::{Population, Role, SystemKind};
 use tokio_util::sync::CancellationToken;
 
 use crate::args::BenchMergeArgs;
-use crate::bench::{peak_rss_mb, reset_peak_rss, start_pro_sandbox, stats};
+use crate::bench::{peak_rss_mb, reset_peak_rss, sandbox_stats, start_pro_sandbox, stats};
 
 /// The Pro tier's ceiling: 190 requests per rolling 10 s.
 const CEILING_PER_SECOND: f64 = 19.0;
@@ -51,15 +50,9 @@ struct Figures {
     setup_seconds: f64,
 }
 
+/// The sandbox's counts of merges performed and of merges asked twice.
 async fn merge_counts(client: &reqwest::Client, base: &str) -> Result<(u64, u64), AppError> {
-    let body: Value = client
-        .get(format!("{base}/_sandbox/stats"))
-        .send()
-        .await
-        .map_err(|e| failed(format!("sandbox stats: {e}")))?
-        .json()
-        .await
-        .map_err(|e| failed(format!("sandbox stats: {e}")))?;
+    let body = sandbox_stats(client, base).await?;
     Ok((
         body["merges_performed"].as_u64().unwrap_or(0),
         body["merges_repeated"].as_u64().unwrap_or(0),

@@ -15,7 +15,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::time::Instant;
 
 use serde::{Deserialize, Serialize};
-use steward_connectors::{Connector, ConnectorError, Context, Merger, RecordBackup, Whereabouts};
+use steward_connectors::{Connector, ConnectorError, Merger, RecordBackup, Whereabouts};
 use steward_domain::{
     AuditEvent, FieldValue, ObjectType, ProposalState, Timestamp, ValueKind, check_identity_cap,
     plan_steps,
@@ -27,7 +27,7 @@ use ts_rs::TS;
 use super::golden::{GoldenField, GoldenMember, golden_digest, golden_record, writes};
 use super::{GoldenInputs, hub_of, overrides_of};
 use crate::error::{AppError, ErrorCode};
-use crate::sync::SyncEnv;
+use crate::sync::{Connecting, SyncEnv};
 
 /// Proposals backed up, planned and merged together (one batch read per chunk).
 const CHUNK: usize = 50;
@@ -87,44 +87,6 @@ pub struct RestoreReport {
 
 fn external(e: ConnectorError) -> AppError {
     AppError::from(e)
-}
-
-/// What connecting to a system takes, read from the workspace first: a future must not
-/// hold a borrow of the workspace (a SQLite connection is not `Sync`).
-struct Connect {
-    ctx: Context,
-    connection: steward_domain::Connection,
-    settings: steward_connectors::Settings,
-    secret: Option<steward_connectors::Secret>,
-}
-
-fn connect_inputs(
-    env: &SyncEnv,
-    workspace: &Workspace,
-    system: &steward_domain::System,
-    cancel: &CancellationToken,
-) -> Result<Connect, AppError> {
-    let (settings, secret) = crate::sync::connection_inputs(env, workspace, system)?;
-    Ok(Connect {
-        ctx: Context {
-            system_id: system.id,
-            system_name: system.name.to_string(),
-            cancel: cancel.clone(),
-        },
-        connection: system.connection.clone(),
-        settings,
-        secret,
-    })
-}
-
-async fn connect(inputs: Connect) -> Result<Box<dyn Connector>, AppError> {
-    Ok(steward_connectors::connect(
-        inputs.ctx,
-        &inputs.connection,
-        inputs.settings,
-        inputs.secret,
-    )
-    .await?)
 }
 
 fn merger_of<'a>(hub: &'a dyn Connector, name: &str) -> Result<&'a dyn Merger, AppError> {
@@ -1065,8 +1027,10 @@ impl Run<'_> {
                     notes.push(format!("system {system} was removed"));
                     continue;
                 };
-                let inputs = connect_inputs(self.env, &self.workspace, &found, &self.cancel)?;
-                let connector = connect(inputs).await?;
+                let connector =
+                    Connecting::new(self.env, &self.workspace, &found, self.cancel.clone())?
+                        .connect()
+                        .await?;
                 self.spokes.insert(system, connector);
             }
             let connector = &self.spokes[&system];
@@ -1281,8 +1245,9 @@ pub async fn execute_merges(
     let workspace = Workspace::open(&env.workspace_path)?;
     let inputs = GoldenInputs::load(&workspace)?;
     let hub = hub_of(&workspace)?;
-    let connecting = connect_inputs(env, &workspace, &hub, &cancel)?;
-    let connector = connect(connecting).await?;
+    let connector = Connecting::new(env, &workspace, &hub, cancel.clone())?
+        .connect()
+        .await?;
     if connector.merger().is_none() {
         return Err(AppError::invalid(format!(
             "{} has no merge API Steward can use (HubSpot has; Salesforce is next)",
@@ -1535,11 +1500,16 @@ pub async fn restore_backup(
             )
         })?;
         let hub = hub_of(&workspace)?;
-        let connecting = connect_inputs(env, &workspace, &hub, &cancel)?;
-        (backup, record, connecting, proposal.survivor)
+        let connecting = Connecting::new(env, &workspace, &hub, cancel.clone())?;
+        (
+            backup,
+            record,
+            (connecting, hub.name.to_string()),
+            proposal.survivor,
+        )
     };
-    let hub_name = connecting.ctx.system_name.clone();
-    let connector = connect(connecting).await?;
+    let (connecting, hub_name) = connecting;
+    let connector = connecting.connect().await?;
     let merger = connector
         .merger()
         .ok_or_else(|| AppError::invalid(format!("{hub_name} cannot restore merged records")))?;
