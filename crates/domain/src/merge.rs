@@ -91,8 +91,6 @@ pub struct SurvivorCandidate {
     pub created_at: Option<i64>,
     /// Non-empty fields.
     pub filled: usize,
-    /// Ids already merged into it.
-    pub merged_ids: usize,
 }
 
 /// The survivor: the oldest record (it carries the first touch and the longest history),
@@ -321,7 +319,6 @@ mod tests {
             external_id: id.into(),
             created_at: created,
             filled,
-            merged_ids: 0,
         };
         assert_eq!(
             choose_survivor(&[c("9", Some(5), 1), c("10", Some(3), 1)]),

@@ -52,7 +52,7 @@ pub use merge::{
     BackupRow, MemberRow, NewProposal, NewStep, OverrideRow, ProposalRow, StepRow, approvals,
     field_values_of, get_backup, get_proposal, list_backups, list_proposals, merge_policy,
     merge_steps, not_duplicates, ordered_pair, overrides, proposal_backups, proposal_counts,
-    proposal_members, proposals_with_open_steps, record_key, records_in_open_proposals,
+    proposal_members, records_in_open_proposals,
 };
 pub use rules::{RuleVersion, latest_rules, list_rule_versions};
 pub use schema::LATEST_VERSION;

@@ -337,16 +337,6 @@ pub fn merge_policy(conn: &Connection) -> Result<TwoPersonRule, StoreError> {
         .unwrap_or_default())
 }
 
-/// Proposal ids that have a step left to settle or run (planned or sent), oldest first.
-pub fn proposals_with_open_steps(conn: &Connection) -> Result<Vec<i64>, StoreError> {
-    let mut stmt = conn.prepare(
-        "SELECT DISTINCT proposal_id FROM merge_steps WHERE state IN ('planned', 'sent')
-         ORDER BY proposal_id",
-    )?;
-    let rows = stmt.query_map([], |r| r.get(0))?;
-    Ok(rows.collect::<Result<_, _>>()?)
-}
-
 impl Change<'_> {
     pub fn insert_proposal(&self, p: &NewProposal, at: Timestamp) -> Result<i64, StoreError> {
         self.tx.execute(
@@ -480,20 +470,6 @@ impl Change<'_> {
         self.tx
             .execute("DELETE FROM merge_backups WHERE proposal_id = ?1", [id])?;
         self.transition(id, &[ProposalState::Executing], ProposalState::Approved, at)
-    }
-
-    pub fn set_survivor(&self, id: i64, survivor: &str, at: Timestamp) -> Result<(), StoreError> {
-        self.tx.execute(
-            "UPDATE merge_members SET role = CASE WHEN external_id = ?2 THEN 'survivor'
-                                                  ELSE 'absorbed' END
-             WHERE proposal_id = ?1 AND role <> 'copy'",
-            params![id, survivor],
-        )?;
-        self.tx.execute(
-            "UPDATE merge_proposals SET survivor = ?2, updated_at = ?3 WHERE id = ?1",
-            params![id, survivor, at.millis()],
-        )?;
-        Ok(())
     }
 
     /// Returns false when this person had already approved it.
@@ -727,25 +703,4 @@ pub fn field_values_of(
         Ok((r.get(0)?, r.get(1)?, r.get(2)?))
     })?;
     Ok(rows.collect::<Result<_, _>>()?)
-}
-
-/// A cached record's key, by its row id.
-pub fn record_key(
-    conn: &Connection,
-    id: i64,
-) -> Result<Option<steward_domain::RecordKey>, StoreError> {
-    Ok(conn
-        .query_row(
-            "SELECT system_id, object, external_id FROM records WHERE id = ?1",
-            [id],
-            |r| {
-                let object: String = r.get(1)?;
-                Ok(steward_domain::RecordKey {
-                    system_id: r.get(0)?,
-                    object: object_of(&object),
-                    external_id: r.get(2)?,
-                })
-            },
-        )
-        .optional()?)
 }

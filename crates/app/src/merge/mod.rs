@@ -29,9 +29,6 @@ use golden::{GoldenContext, GoldenMember, Override};
 use crate::error::{AppError, ErrorCode};
 use crate::workspace::Steward;
 
-/// HubSpot keeps the ids merged into a record here ("a;b;c").
-const MERGED_IDS_FIELD: &str = "hs_merged_object_ids";
-
 #[derive(Debug, Clone, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct ProposalSummary {
@@ -549,14 +546,13 @@ impl Steward {
             }
             // Survivor first, then each record unless it was judged apart from one kept.
             let mut candidates = Vec::new();
-            for (record, external) in &hub_members {
+            for (_, external) in &hub_members {
                 let key = steward_domain::RecordKey {
                     system_id: hub.id,
                     object: ObjectType::Person,
                     external_id: external.clone(),
                 };
                 let cached = steward_store::get_record(conn, &key)?;
-                let _ = record;
                 candidates.push(SurvivorCandidate {
                     external_id: external.clone(),
                     created_at: cached
@@ -564,10 +560,6 @@ impl Steward {
                         .and_then(|r| r.created_at)
                         .map(|t| t.millis()),
                     filled: cached.as_ref().map_or(0, |r| r.fields.len()),
-                    merged_ids: cached
-                        .as_ref()
-                        .and_then(|r| r.fields.get(MERGED_IDS_FIELD))
-                        .map_or(0, |v| v.value.split(';').filter(|s| !s.is_empty()).count()),
                 });
             }
             let mut order: Vec<usize> = (0..candidates.len()).collect();
