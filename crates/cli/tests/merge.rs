@@ -536,12 +536,45 @@ fn the_merge_queue_from_proposal_to_restore() {
         "{}",
         twice.stderr
     );
+    // A restore killed after its create call (the journal has only its start): the next
+    // attempt finds the record it made instead of making another.
+    let created_before = crm.stats()["records_created"].as_u64().unwrap();
+    rusqlite::Connection::open(&ws)
+        .unwrap()
+        .execute(
+            "UPDATE merge_backups SET restored_as = NULL WHERE id = ?1",
+            [backup["id"].as_i64().unwrap()],
+        )
+        .unwrap();
+    let again = json_of(&[
+        "merge",
+        "restore",
+        &backup_id,
+        "--why",
+        "merged by mistake",
+        "--yes",
+    ]);
+    assert_eq!(again["newId"].as_str(), Some(new_id.as_str()));
+    assert_eq!(
+        crm.stats()["records_created"].as_u64().unwrap(),
+        created_before,
+        "no second record"
+    );
     assert_eq!(
         count(
             &conn,
             "SELECT count(*) FROM audit_log WHERE action = 'merge.restore'"
         ),
-        1
+        2,
+        "the restore, and its completion after the interruption"
+    );
+    assert_eq!(
+        count(
+            &conn,
+            "SELECT count(*) FROM audit_log WHERE action = 'merge.restore_started'"
+        ),
+        1,
+        "one create call"
     );
 
     // An erasure of the restored person purges the backups that hold them too.

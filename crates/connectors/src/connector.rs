@@ -197,6 +197,15 @@ pub trait Merger: Send + Sync {
         writes: &[(String, BTreeMap<String, String>)],
     ) -> Result<Vec<Option<String>>, ConnectorError>;
 
+    /// Ids of records created at or after `since_ms` whose properties equal `equal_to`: how
+    /// a restore interrupted after its create call finds the record it made.
+    async fn find_created(
+        &self,
+        object: ObjectType,
+        equal_to: &BTreeMap<String, String>,
+        since_ms: i64,
+    ) -> Result<Vec<String>, ConnectorError>;
+
     /// Creates a new record from a backup's writable properties (leaving out `leave_out`)
     /// with its associations; returns the new id.
     async fn recreate(

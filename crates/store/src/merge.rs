@@ -625,6 +625,22 @@ impl Change<'_> {
         )? > 0)
     }
 
+    /// A restore is about to create the record: the marker a crash leaves behind, so the
+    /// next attempt looks for what it made before creating another.
+    pub fn mark_restoring(
+        &self,
+        backup_id: i64,
+        actor: &str,
+        at: Timestamp,
+    ) -> Result<(), StoreError> {
+        self.tx.execute(
+            "UPDATE merge_backups SET restored_at = ?2, restored_by = ?3 WHERE id = ?1
+               AND restored_as IS NULL",
+            params![backup_id, at.millis(), actor],
+        )?;
+        Ok(())
+    }
+
     pub fn mark_restored(
         &self,
         backup_id: i64,
@@ -633,7 +649,8 @@ impl Change<'_> {
         at: Timestamp,
     ) -> Result<(), StoreError> {
         self.tx.execute(
-            "UPDATE merge_backups SET restored_as = ?2, restored_at = ?3, restored_by = ?4
+            "UPDATE merge_backups SET restored_as = ?2, restored_at = COALESCE(restored_at, ?3),
+                                      restored_by = ?4
              WHERE id = ?1",
             params![backup_id, new_id, at.millis(), actor],
         )?;

@@ -1542,19 +1542,69 @@ pub async fn restore_backup(
             )));
         }
     }
-    let mut left_out = BTreeSet::new();
-    let new_id = match merger.recreate(backup.object, &record, &left_out).await {
-        Ok(id) => id,
-        // HubSpot keeps addresses unique: the survivor may hold this one now.
-        Err(ConnectorError::Http { status: 409, .. }) => {
-            left_out.insert("email".to_owned());
-            merger
-                .recreate(backup.object, &record, &left_out)
-                .await
-                .map_err(external)?
+    // An earlier attempt that was interrupted after its create call left its marker: look
+    // for the record it made (same names, created since) before making another.
+    let identity: BTreeMap<String, String> = ["firstname", "lastname"]
+        .iter()
+        .filter_map(|k| Some(((*k).to_owned(), record.properties.get(*k)?.clone())))
+        .collect();
+    let mut found = None;
+    if let Some(started) = backup.restored_at
+        && !identity.is_empty()
+    {
+        let made = merger
+            .find_created(backup.object, &identity, started.millis())
+            .await
+            .map_err(external)?;
+        match made.as_slice() {
+            [one] => found = Some(one.clone()),
+            [] => {}
+            several => {
+                return Err(AppError::new(
+                    ErrorCode::Conflict,
+                    format!(
+                        "an interrupted restore of backup {backup_id} may have created one of \
+                         records {}: look at them in the CRM before restoring again",
+                        several.join(", ")
+                    ),
+                ));
+            }
         }
-        Err(e) => return Err(external(e)),
+    }
+    let mut left_out = BTreeSet::new();
+    let resumed = found.is_some();
+    let new_id = match found {
+        Some(id) => id,
+        None => {
+            let (at, actor) = (env.clock.now(), env.actor.clone());
+            workspace.change(|c| {
+                c.mark_restoring(backup_id, &actor, at)?;
+                Ok::<_, AppError>((
+                    (),
+                    AuditEvent {
+                        at,
+                        actor: actor.clone(),
+                        action: "merge.restore_started".into(),
+                        subject: format!("backup {backup_id}"),
+                        details: serde_json::json!({"old_id": backup.external_id}),
+                    },
+                ))
+            })?;
+            match merger.recreate(backup.object, &record, &left_out).await {
+                Ok(id) => id,
+                // HubSpot keeps addresses unique: the survivor may hold this one now.
+                Err(ConnectorError::Http { status: 409, .. }) => {
+                    left_out.insert("email".to_owned());
+                    merger
+                        .recreate(backup.object, &record, &left_out)
+                        .await
+                        .map_err(external)?
+                }
+                Err(e) => return Err(external(e)),
+            }
+        }
     };
+
     let at = env.clock.now();
     let actor = env.actor.clone();
     let associations = record.associations.values().map(Vec::len).sum::<usize>();
@@ -1580,6 +1630,7 @@ pub async fn restore_backup(
                     "new_id": new_id,
                     "left_out": left_out,
                     "associations": associations,
+                    "found_after_an_interruption": resumed,
                     "why": why,
                 }),
             },

@@ -216,6 +216,33 @@ impl Merger for HubspotConnector {
         Ok(out)
     }
 
+    async fn find_created(
+        &self,
+        object: ObjectType,
+        equal_to: &BTreeMap<String, String>,
+        since_ms: i64,
+    ) -> Result<Vec<String>, ConnectorError> {
+        let mut filters: Vec<serde_json::Value> = equal_to
+            .iter()
+            .map(|(name, value)| json!({"propertyName": name, "operator": "EQ", "value": value}))
+            .collect();
+        filters.push(json!({
+            "propertyName": "createdate",
+            "operator": "GTE",
+            "value": steward_domain::Timestamp::from_millis(since_ms).to_rfc3339(),
+        }));
+        let body = json!({
+            "filterGroups": [{"filters": filters}],
+            "properties": ["hs_object_id"],
+            "limit": 10,
+        });
+        let what = format!("looking for a restored one of the {}", segment(object));
+        let url = self.url(&format!("crm/v3/objects/{}/search", segment(object)))?;
+        let reply = self.post(&what, url, &body, true).await?;
+        let found: wire::SearchPage = reply.json(&self.ctx.system_name, &what)?;
+        Ok(found.results.into_iter().map(|o| o.id).collect())
+    }
+
     async fn recreate(
         &self,
         object: ObjectType,
