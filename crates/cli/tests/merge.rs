@@ -198,7 +198,7 @@ fn the_merge_queue_from_proposal_to_restore() {
         .filter(|p| p["secondReason"].is_null())
         .map(|p| p["id"].as_i64().unwrap())
         .collect();
-    let (rejected, changed, x) = (single[0], single[1], single[2]);
+    let (rejected, changed, x, bad) = (single[0], single[1], single[2], single[3]);
     // A MAP lead linked to X's record that will be merged away (as an integration links a
     // lead to whichever duplicate it met first); its title emptied, so the sandbox's
     // integration has nothing to copy back.
@@ -382,6 +382,20 @@ fn the_merge_queue_from_proposal_to_restore() {
         ),
         200
     );
+    // A value HubSpot would refuse (not one of the lead status options): caught before the
+    // merge, not after it.
+    json_of(&[
+        "merge",
+        "set",
+        &bad.to_string(),
+        "--field",
+        "lead_status",
+        "--value",
+        "MAYBE_LATER",
+        "--why",
+        "typed in a hurry",
+    ]);
+    json_of(&["merge", "approve", &bad.to_string()]);
     let merges_before = crm.stats()["merges_performed"].as_u64().unwrap();
     let report = json_of(&[
         "merge",
@@ -390,14 +404,28 @@ fn the_merge_queue_from_proposal_to_restore() {
         &x.to_string(),
         &changed.to_string(),
         &two,
+        &bad.to_string(),
     ]);
-    let back: Vec<i64> = report["backToPending"]
+    let mut back: Vec<(i64, String)> = report["backToPending"]
         .as_array()
         .unwrap()
         .iter()
-        .map(|b| b[0].as_i64().unwrap())
+        .map(|b| (b[0].as_i64().unwrap(), b[1].as_str().unwrap().to_owned()))
         .collect();
-    assert_eq!(back, vec![changed], "{report}");
+    back.sort();
+    let mut expected = vec![changed, bad];
+    expected.sort_unstable();
+    assert_eq!(
+        back.iter().map(|(id, _)| *id).collect::<Vec<_>>(),
+        expected,
+        "{report}"
+    );
+    let refused = &back.iter().find(|(id, _)| *id == bad).unwrap().1;
+    assert!(
+        refused.contains("lead_status is not one of hs_lead_status's options")
+            && !refused.contains("MAYBE_LATER"),
+        "{refused}"
+    );
     assert_eq!(report["failed"], json!([]), "{report}");
     let x_detail = json_of(&["merge", "show", &x.to_string()]);
     let two_detail = json_of(&["merge", "show", &two]);

@@ -197,6 +197,13 @@ pub trait Merger: Send + Sync {
         writes: &[(String, BTreeMap<String, String>)],
     ) -> Result<Vec<Option<String>>, ConnectorError>;
 
+    /// Each enumeration property's allowed values (properties without a fixed list are
+    /// left out): surviving values are checked before the irreversible merge, not after.
+    async fn property_options(
+        &self,
+        object: ObjectType,
+    ) -> Result<BTreeMap<String, Vec<String>>, ConnectorError>;
+
     /// Ids of records created at or after `since_ms` whose properties equal `equal_to`: how
     /// a restore interrupted after its create call finds the record it made.
     async fn find_created(

@@ -320,6 +320,40 @@ fn live_golden(
     ))
 }
 
+/// Golden values not among their hub property's options, named by field and property with
+/// the options (the schema, never the value: this text reaches the audit log).
+fn refused_options(
+    golden: &[GoldenField],
+    options: Option<&BTreeMap<String, Vec<String>>>,
+    read_only: &[String],
+) -> Vec<String> {
+    let Some(options) = options else {
+        return Vec::new();
+    };
+    golden
+        .iter()
+        .filter(|g| !read_only.contains(&g.hub_field))
+        .filter_map(|g| {
+            let allowed = options.get(&g.hub_field)?;
+            let value = g.value.as_deref()?;
+            (!allowed.iter().any(|o| o == value)).then(|| {
+                let shown: Vec<&str> = allowed.iter().take(12).map(String::as_str).collect();
+                format!(
+                    "{} is not one of {}'s options ({}{})",
+                    g.key,
+                    g.hub_field,
+                    shown.join(", "),
+                    if allowed.len() > shown.len() {
+                        ", …"
+                    } else {
+                        ""
+                    }
+                )
+            })
+        })
+        .collect()
+}
+
 /// One spoke copy in the journal: its system, the crosswalk field to re-point (empty: values
 /// only) and its id, joined by the unit separator (no field name or id holds one).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -376,6 +410,8 @@ struct Run<'a> {
     spokes: HashMap<i64, Box<dyn Connector>>,
     /// Read once, when the first proposal is planned.
     holders: Option<HashMap<String, Vec<String>>>,
+    /// The hub's enumeration options, read once before the first proposal is planned.
+    options: Option<BTreeMap<String, Vec<String>>>,
     cancel: CancellationToken,
     report: ExecuteReport,
     done: u64,
@@ -647,6 +683,28 @@ impl Run<'_> {
                                 .join(", ")
                         )
                     }
+                );
+                self.fail(&mut chunk[i], None, reason, true)?;
+                dropped.insert(i);
+                continue;
+            }
+            // A surviving value HubSpot would refuse is caught now, before the irreversible
+            // merge, not by the values write after it.
+            if self.options.is_none() {
+                let options = merger_of(self.hub.as_ref(), self.inputs.hub.name.as_str())?
+                    .property_options(ObjectType::Person)
+                    .await
+                    .map_err(external)?;
+                self.options = Some(options);
+            }
+            let golden = live_golden(&self.workspace, &self.inputs, &chunk[i])?;
+            let refused = refused_options(&golden, self.options.as_ref(), &self.inputs.read_only);
+            if !refused.is_empty() {
+                let reason = format!(
+                    "{} would refuse these surviving values: {}; set another value and approve \
+                     again; nothing was merged",
+                    self.inputs.hub.name,
+                    refused.join("; ")
                 );
                 self.fail(&mut chunk[i], None, reason, true)?;
                 dropped.insert(i);
@@ -1284,6 +1342,7 @@ pub async fn execute_merges(
         hub: connector,
         spokes: HashMap::new(),
         holders: None,
+        options: None,
         cancel: cancel.clone(),
         report: ExecuteReport::default(),
         done: 0,

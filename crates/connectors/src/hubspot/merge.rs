@@ -216,6 +216,22 @@ impl Merger for HubspotConnector {
         Ok(out)
     }
 
+    async fn property_options(
+        &self,
+        object: ObjectType,
+    ) -> Result<BTreeMap<String, Vec<String>>, ConnectorError> {
+        let what = format!("reading the {} properties", segment(object));
+        let url = self.url(&format!("crm/v3/properties/{}", segment(object)))?;
+        let reply = self.get(&what, url).await?;
+        let catalog: wire::Properties = reply.json(&self.ctx.system_name, &what)?;
+        Ok(catalog
+            .results
+            .into_iter()
+            .filter(|p| !p.options.is_empty())
+            .map(|p| (p.name, p.options.into_iter().map(|o| o.value).collect()))
+            .collect())
+    }
+
     async fn find_created(
         &self,
         object: ObjectType,

@@ -162,6 +162,14 @@ pub struct Property {
     #[serde(default)]
     pub calculated: bool,
     pub modification_metadata: Option<Metadata>,
+    /// An enumeration's allowed values.
+    #[serde(default)]
+    pub options: Vec<PropertyOption>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct PropertyOption {
+    pub value: String,
 }
 
 #[derive(Debug, Deserialize)]
