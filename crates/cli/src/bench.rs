@@ -23,7 +23,7 @@ fn failed(message: impl Into<String>) -> AppError {
 }
 
 /// The Pro tier's ceiling: 190 requests per rolling 10 s.
-const CEILING_PER_SECOND: f64 = 19.0;
+pub(crate) const CEILING_PER_SECOND: f64 = 19.0;
 
 #[derive(Debug, Serialize)]
 struct Phase {
@@ -226,17 +226,20 @@ async fn change_one_percent(
     Ok(ids.len() as u64)
 }
 
-pub fn sync(args: &BenchSyncArgs, json_out: bool) -> Result<(), AppError> {
-    let dir = tempfile::tempdir().map_err(|e| failed(format!("temp dir: {e}")))?;
-    eprintln!("Starting the sandbox with {} contacts…", args.size);
-    let (_sandbox, line) = start_sandbox(args, dir.path())?;
+/// A fresh workspace in `dir` with the sandbox's CRM (from its ready line) as the hub, its
+/// token in the keychain under a service of this run's own. Returns the app, the CRM's base
+/// URL and token, and the workspace file.
+pub(crate) fn hub_workspace(
+    line: &Value,
+    dir: &Path,
+) -> Result<(Steward, String, String, std::path::PathBuf), AppError> {
     let base = line["crm"]["base_url"]
         .as_str()
         .unwrap_or_default()
         .to_owned();
     let token = line["crm"]["token"].as_str().unwrap_or_default().to_owned();
     let keychain = Keychain::with_service(format!("steward-bench-{}", std::process::id()));
-    let workspace = dir.path().join("bench.steward");
+    let workspace = dir.join("bench.steward");
     let mut app = Steward::init(&workspace, keychain, "bench".into(), Clock::System)?;
     app.add_system(
         AddSystemRequest {
@@ -249,6 +252,14 @@ pub fn sync(args: &BenchSyncArgs, json_out: bool) -> Result<(), AppError> {
         },
         Some(Secret::new(token.clone())?),
     )?;
+    Ok((app, base, token, workspace))
+}
+
+pub fn sync(args: &BenchSyncArgs, json_out: bool) -> Result<(), AppError> {
+    let dir = tempfile::tempdir().map_err(|e| failed(format!("temp dir: {e}")))?;
+    eprintln!("Starting the sandbox with {} contacts…", args.size);
+    let (_sandbox, line) = start_sandbox(args, dir.path())?;
+    let (app, base, token, workspace) = hub_workspace(&line, dir.path())?;
     let client = reqwest::Client::new();
     let runtime = crate::sandbox::runtime()?;
     let figures = runtime.block_on(async {

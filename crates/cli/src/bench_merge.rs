@@ -11,16 +11,14 @@ use std::time::Instant;
 use serde::Serialize;
 use steward_app::merge::{ApproveRequest, ExecuteRequest, MergePolicyView};
 use steward_app::sync::{SyncChoice, sync_system};
-use steward_app::systems::AddSystemRequest;
-use steward_app::{AppError, Clock, ErrorCode, Keychain, Secret, Steward};
-use steward_domain::{Population, Role, SystemKind};
+use steward_app::{AppError, ErrorCode};
 use tokio_util::sync::CancellationToken;
 
 use crate::args::BenchMergeArgs;
-use crate::bench::{peak_rss_mb, reset_peak_rss, sandbox_stats, start_pro_sandbox, stats};
-
-/// The Pro tier's ceiling: 190 requests per rolling 10 s.
-const CEILING_PER_SECOND: f64 = 19.0;
+use crate::bench::{
+    CEILING_PER_SECOND, hub_workspace, peak_rss_mb, reset_peak_rss, sandbox_stats,
+    start_pro_sandbox, stats,
+};
 
 fn failed(message: impl Into<String>) -> AppError {
     AppError::new(ErrorCode::ExternalSystem, message)
@@ -142,26 +140,7 @@ pub fn run(args: &BenchMergeArgs, json_out: bool) -> Result<(), AppError> {
     let dir = tempfile::tempdir().map_err(|e| failed(format!("temp dir: {e}")))?;
     eprintln!("Starting the sandbox with {} contacts…", args.size);
     let (_sandbox, line) = start_pro_sandbox(args.seed, args.size, dir.path())?;
-    let base = line["crm"]["base_url"]
-        .as_str()
-        .unwrap_or_default()
-        .to_owned();
-    let token = line["crm"]["token"].as_str().unwrap_or_default().to_owned();
-    let secret = Secret::new(token.clone())?;
-    let keychain = Keychain::with_service(format!("steward-bench-{}", std::process::id()));
-    let workspace = dir.path().join("bench.steward");
-    let mut app = Steward::init(&workspace, keychain, "bench".into(), Clock::System)?;
-    app.add_system(
-        AddSystemRequest {
-            name: "HubSpot".into(),
-            kind: Some(SystemKind::Hubspot),
-            role: Some(Role::Hub),
-            population: Some(Population::Manual),
-            base_url: Some(base.clone()),
-            ..AddSystemRequest::default()
-        },
-        Some(secret),
-    )?;
+    let (mut app, base, token, workspace) = hub_workspace(&line, dir.path())?;
     let runtime = crate::sandbox::runtime()?;
     eprintln!("Adding {} duplicate pairs through the API…", args.merges);
     runtime.block_on(generate_pairs(

@@ -949,23 +949,27 @@ impl Steward {
         Ok(report)
     }
 
+    /// A proposal a person may still decide on or edit (pending or approved), or why not.
+    fn undecided(&self, id: i64, otherwise: &str) -> Result<ProposalRow, AppError> {
+        let row =
+            steward_store::get_proposal(self.workspace.conn(), id)?.ok_or_else(|| not_found(id))?;
+        if !matches!(row.state, ProposalState::Pending | ProposalState::Approved) {
+            return Err(AppError::new(
+                ErrorCode::Conflict,
+                format!("proposal {id} is {}: {otherwise}", row.state),
+            ));
+        }
+        Ok(row)
+    }
+
     /// Rejects a proposal: its records are "not duplicates" of each other from now on.
     pub fn reject_merge(&mut self, id: i64, reason: &str) -> Result<DecisionReport, AppError> {
         let reason = reason.trim();
         if reason.is_empty() {
             return Err(AppError::invalid("say why they are not duplicates (--why)"));
         }
+        let row = self.undecided(id, "only pending or approved ones can be rejected")?;
         let conn = self.workspace.conn();
-        let row = steward_store::get_proposal(conn, id)?.ok_or_else(|| not_found(id))?;
-        if !matches!(row.state, ProposalState::Pending | ProposalState::Approved) {
-            return Err(AppError::new(
-                ErrorCode::Conflict,
-                format!(
-                    "proposal {id} is {}: only pending or approved ones can be rejected",
-                    row.state
-                ),
-            ));
-        }
         let hub_ids: Vec<String> = steward_store::proposal_members(conn, id)?
             .into_iter()
             .filter(|m| m.role != "copy")
@@ -1018,17 +1022,7 @@ impl Steward {
         if reason.is_empty() {
             return Err(AppError::invalid("say why this value (--why)"));
         }
-        let conn = self.workspace.conn();
-        let row = steward_store::get_proposal(conn, id)?.ok_or_else(|| not_found(id))?;
-        if !matches!(row.state, ProposalState::Pending | ProposalState::Approved) {
-            return Err(AppError::new(
-                ErrorCode::Conflict,
-                format!(
-                    "proposal {id} is {}: its values can no longer change",
-                    row.state
-                ),
-            ));
-        }
+        self.undecided(id, "its values can no longer change")?;
         let key = FieldKey::parse(field).map_err(|e| AppError::invalid(format!("field: {e}")))?;
         let inputs = GoldenInputs::load(&self.workspace)?;
         let hub_field = inputs
