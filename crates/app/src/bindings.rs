@@ -7,6 +7,8 @@ use steward_domain::{CredentialKind, Lifecycle, Population, Role, SystemKind, Tr
 use ts_rs::{Config, TS};
 
 use crate::activity::{AuditEntryView, AuditPage, AuditVerification};
+use crate::audit::{AuditOverview, AuditRunView, PartView, RequirementView};
+use crate::deprecation::{DeprecationView, ExportReport, RecordRefView};
 use crate::drift::{
     DriftOverview, DriftProgress, DriftRunView, FindingPage, FindingQuery, FindingView, FixView,
     KindCount, KindTotal, SegmentCountView, TrendPoint,
@@ -18,6 +20,10 @@ use crate::duplicates::{
 use crate::erasure::{ErasureInput, ErasurePreview, ErasureSystemView, ErasureView};
 use crate::error::{AppError, ErrorCode};
 use crate::fixes::{FixProgress, FixRecordView, FixReport, FixRequest};
+use crate::governance::{
+    AlertView, ChecklistItemView, GovernanceView, OnboardingView, PermissionView, RoleView,
+    SignOffRequest, SignOffView,
+};
 use crate::inventory::{FieldInventory, InventoryView, ObjectInventory, SyncView, SystemInventory};
 use crate::merge::{
     ApproveRequest, DecisionReport, ExecuteReport, ExecuteRequest, GoldenCandidate, GoldenField,
@@ -25,6 +31,7 @@ use crate::merge::{
     MergeStepView, ProposalDetail, ProposalSummary, ProposeReport, QueueQuery, QueueView,
     RestoreReport,
 };
+use crate::probes::{LegView, ProbeProgress, ProbeRequest, ProbeRunView, ProbeView};
 use crate::rules::{
     AuthorityRuleView, MappingSuggestion, MappingView, RuleVersionView, RulesView,
     SegmentConditionView, SegmentDefinitionView, StatusModelView, StatusSystemView,
@@ -189,6 +196,26 @@ pub fn typescript_bindings() -> String {
         MergeProgress::decl(&cfg),
         ExecuteReport::decl(&cfg),
         RestoreReport::decl(&cfg),
+        RoleView::decl(&cfg),
+        PermissionView::decl(&cfg),
+        GovernanceView::decl(&cfg),
+        SignOffView::decl(&cfg),
+        ChecklistItemView::decl(&cfg),
+        OnboardingView::decl(&cfg),
+        AlertView::decl(&cfg),
+        SignOffRequest::decl(&cfg),
+        DeprecationView::decl(&cfg),
+        RecordRefView::decl(&cfg),
+        ExportReport::decl(&cfg),
+        ProbeRequest::decl(&cfg),
+        LegView::decl(&cfg),
+        ProbeRunView::decl(&cfg),
+        ProbeView::decl(&cfg),
+        ProbeProgress::decl(&cfg),
+        PartView::decl(&cfg),
+        RequirementView::decl(&cfg),
+        AuditRunView::decl(&cfg),
+        AuditOverview::decl(&cfg),
     ] {
         let _ = writeln!(out, "export {decl}\n");
     }

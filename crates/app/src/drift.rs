@@ -589,6 +589,7 @@ pub fn run_drift(
         seconds: started.elapsed().as_secs_f64(),
         totals: serde_json::Value::Array(totals),
         segments: serde_json::Value::Array(segments),
+        quality: serde_json::to_value(report.quality).unwrap_or_default(),
     };
     let by_kind: HashMap<&str, usize> = findings.iter().fold(HashMap::new(), |mut m, f| {
         *m.entry(f.kind.as_str()).or_default() += 1;

@@ -592,6 +592,11 @@ impl Steward {
     /// Records a request, searches every system's cache, purges the person from the
     /// workspace, and returns the checklist.
     pub fn request_erasure(&mut self, input: &ErasureInput) -> Result<ErasureView, AppError> {
+        crate::governance::require(
+            self.workspace.conn(),
+            &self.actor,
+            steward_domain::Action::RequestErasure,
+        )?;
         let (ids, reference, days) = validate(input)?;
         let reference = reference.as_str();
         let now = self.clock.now();

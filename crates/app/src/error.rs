@@ -15,6 +15,8 @@ pub enum ErrorCode {
     NotFound,
     /// The change clashes with what exists (a name taken, a second hub).
     Conflict,
+    /// The person acting lacks the role the action takes; the message names it.
+    Forbidden,
     /// The workspace file cannot be used as it is (newer schema, damaged, foreign).
     WorkspaceUnusable,
     /// The OS keychain could not be reached or refused access.

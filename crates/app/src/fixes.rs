@@ -292,6 +292,7 @@ pub async fn apply_fixes(
     progress: &(dyn Fn(FixProgress) + Send + Sync),
     cancel: CancellationToken,
 ) -> Result<FixReport, AppError> {
+    crate::governance::require_at(env, steward_domain::Action::ApplyFixes)?;
     let mut workspace = Workspace::open(&env.workspace_path)?;
     let names = system_names(&workspace)?;
     let Some(run) = steward_store::latest_drift_run(workspace.conn())? else {
@@ -602,6 +603,7 @@ pub async fn revert_fix(
     id: i64,
     cancel: CancellationToken,
 ) -> Result<FixRecordView, AppError> {
+    crate::governance::require_at(env, steward_domain::Action::ApplyFixes)?;
     let mut workspace = Workspace::open(&env.workspace_path)?;
     let names = system_names(&workspace)?;
     let row = steward_store::get_fix(workspace.conn(), id)?

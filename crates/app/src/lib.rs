@@ -3,15 +3,20 @@
 //! [`AppError`] it may return.
 
 pub mod activity;
+pub mod audit;
+mod audit_pack;
 mod bindings;
 mod clock;
+pub mod deprecation;
 pub mod drift;
 pub mod duplicates;
 pub mod erasure;
 pub mod error;
 pub mod fixes;
+pub mod governance;
 pub mod inventory;
 pub mod merge;
+pub mod probes;
 pub mod rules;
 pub mod sync;
 pub mod systems;

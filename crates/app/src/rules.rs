@@ -366,6 +366,11 @@ impl Steward {
     /// Validates and stores `set` as a new version, audited with `why` and every changed
     /// line. Returns the version in force afterwards (unchanged when nothing changed).
     pub fn save_rules(&mut self, set: RuleSet, why: &str) -> Result<i64, AppError> {
+        crate::governance::require(
+            self.workspace.conn(),
+            &self.actor,
+            steward_domain::Action::ChangeRules,
+        )?;
         let why = why.trim();
         if why.is_empty() {
             return Err(AppError::invalid(

@@ -466,6 +466,12 @@ pub async fn sync_system(
         if let Err(e) = workspace.cache(|c| c.release_sync(claim.system_id, &claim.owner)) {
             tracing::warn!(system = system.id, error = %e, "could not release a sync claim");
         }
+    } else if system.lifecycle == steward_domain::Lifecycle::Deprecated
+        && let Err(e) =
+            crate::deprecation::check_drift_magnets(&mut workspace, &env.actor, env.clock.now())
+    {
+        // A retired system written again: the alert is the point, the sync itself is done.
+        tracing::warn!(system = system.id, error = %e, "could not check for a drift magnet");
     }
     result
 }

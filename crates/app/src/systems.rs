@@ -176,6 +176,11 @@ impl Steward {
         request: AddSystemRequest,
         secret: Option<Secret>,
     ) -> Result<SystemView, AppError> {
+        crate::governance::require(
+            self.workspace.conn(),
+            &self.actor,
+            steward_domain::Action::ManageSystems,
+        )?;
         let config_path = request.config_path.clone().filter(|p| !p.trim().is_empty());
         let new = request.into_new_system()?;
         if secret.is_some() && new.kind.credential() == CredentialKind::None {
@@ -268,6 +273,11 @@ impl Steward {
     /// Stores (or replaces) a system's credential in the OS keychain; the audit log records
     /// that it changed, never what it is.
     pub fn store_credential(&mut self, name: &str, secret: Secret) -> Result<SystemView, AppError> {
+        crate::governance::require(
+            self.workspace.conn(),
+            &self.actor,
+            steward_domain::Action::ManageSystems,
+        )?;
         let system = self.find_system(name)?;
         if system.kind.credential() == CredentialKind::None {
             return Err(AppError::invalid(format!(
@@ -293,6 +303,11 @@ impl Steward {
 
     /// Removes a system, every record of it cached in the workspace, and its credential.
     pub fn remove_system(&mut self, name: &str) -> Result<RemoveReport, AppError> {
+        crate::governance::require(
+            self.workspace.conn(),
+            &self.actor,
+            steward_domain::Action::ManageSystems,
+        )?;
         let system = self.find_system(name)?;
         let kind = system.kind;
         let id = system.id;

@@ -64,6 +64,154 @@ pub enum Command {
     /// approvals, merges through the CRM's API with backups and a journal, restores.
     #[command(subcommand)]
     Merge(MergeCommand),
+    /// Roles: the SSOT owner, ops reviewers and admins (no admin named: anyone may act).
+    #[command(subcommand)]
+    Role(RoleCommand),
+    /// A system's onboarding checklist.
+    Onboarding { system: String },
+    /// Sign off a checklist item (a manual one done, an automatic one waived) with a note.
+    SignOff {
+        system: String,
+        /// deprecation or onboarding
+        #[arg(long)]
+        checklist: String,
+        #[arg(long)]
+        item: String,
+        #[arg(long)]
+        note: String,
+    },
+    /// Retiring a redundant system: its checklist, exports, lifecycle moves.
+    #[command(subcommand)]
+    Deprecation(DeprecationCommand),
+    /// Write-back probes: a test lead through the integration and back, timed.
+    #[command(subcommand)]
+    Probe(ProbeCommand),
+    /// Alerts: failed or slow probes, deprecated systems written again.
+    Alerts {
+        /// Every alert, cleared ones too.
+        #[arg(long)]
+        all: bool,
+        /// Clear this alert.
+        #[arg(long)]
+        clear: Option<i64>,
+    },
+    /// The quarterly SSOT audit: scores, and the audit pack.
+    #[command(subcommand)]
+    Audit(AuditCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RoleCommand {
+    /// Who holds which role, and what each role allows.
+    List,
+    /// Grant a role (owner, ops or admin) to a person (their OS user name).
+    Grant {
+        person: String,
+        #[arg(long)]
+        role: String,
+    },
+    Revoke {
+        person: String,
+        #[arg(long)]
+        role: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DeprecationCommand {
+    /// Every spoke's checklist, or one system's.
+    Show { system: Option<String> },
+    /// The records behind an item: only_here, sources_rerouted or no_writes.
+    Records {
+        system: String,
+        #[arg(long)]
+        item: String,
+    },
+    /// Export the records only this system holds (every cached field) for migration.
+    ExportOnlyHere {
+        system: String,
+        #[arg(long)]
+        out: std::path::PathBuf,
+    },
+    /// Export every cached record as the system's archive (recorded on the checklist).
+    Archive {
+        system: String,
+        #[arg(long)]
+        out: std::path::PathBuf,
+    },
+    /// How many days the system must have been quiet (default 30).
+    QuietDays { system: String, days: u32 },
+    /// Move the lifecycle: active, deprecating, deprecated (admins only).
+    Move {
+        system: String,
+        #[arg(long)]
+        to: String,
+        /// The day the decision took effect (default: now), e.g. 2026-01-31.
+        #[arg(long)]
+        since: Option<String>,
+        /// Overrides an incomplete checklist; required to move back.
+        #[arg(long)]
+        reason: Option<String>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ProbeCommand {
+    /// The probes and their last runs.
+    List,
+    /// Define a probe between a spoke and the hub.
+    Add {
+        name: String,
+        #[arg(long)]
+        spoke: String,
+        #[arg(long, default_value = "email")]
+        match_key: String,
+        #[arg(long, default_value = "lead_status")]
+        status_field: String,
+        /// Canonical statuses sent hub → spoke, comma-separated, in order.
+        #[arg(long, value_delimiter = ',', required = true)]
+        statuses: Vec<String>,
+        /// Target latency per leg, seconds.
+        #[arg(long)]
+        target: f64,
+        /// How long each leg may take before it counts as lost, seconds.
+        #[arg(long)]
+        timeout: f64,
+        /// Run every N minutes while the app is open (and with `probe run --due`).
+        #[arg(long)]
+        every: Option<u32>,
+    },
+    Remove {
+        name: String,
+    },
+    /// Run probes now: the named ones, or with --due those whose schedule says so (cron).
+    Run {
+        names: Vec<String>,
+        #[arg(long, conflicts_with = "names")]
+        due: bool,
+    },
+    /// A probe's runs, newest first.
+    History {
+        name: String,
+        #[arg(long, default_value_t = 20)]
+        limit: u32,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// Score this quarter's four SSOT requirements and store them.
+    Run,
+    /// The stored scores, the newest of each quarter (the trend).
+    Show,
+    /// Write the audit pack (HTML report + CSVs) into a folder.
+    Export {
+        #[arg(long)]
+        out: std::path::PathBuf,
+        /// A quarter like 2026-Q4 (default: the newest scored).
+        #[arg(long)]
+        quarter: Option<String>,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -419,6 +567,9 @@ pub struct DemoArgs {
     /// Keep serving and print the sandbox's JSON line instead of opening the app.
     #[arg(long)]
     pub no_ui: bool,
+    /// Define the write-back probe but do not run it (a run takes about 20 s).
+    #[arg(long)]
+    pub skip_probe_run: bool,
 }
 
 #[derive(Debug, Subcommand)]

@@ -127,6 +127,26 @@ pub fn run(cli: Cli) -> Result<Outcome, AppError> {
         Command::Rules(command) => crate::drift::rules(&mut open()?, command, &out)?,
         Command::Erasure(command) => return crate::drift::erasure(&mut open()?, command, &out),
         Command::Merge(command) => return crate::merge::run(&mut open()?, command, &out),
+        Command::Role(command) => return crate::governance::role(&mut open()?, command, &out),
+        Command::Onboarding { system } => {
+            return crate::governance::onboarding(&open()?, &system, &out);
+        }
+        Command::SignOff {
+            system,
+            checklist,
+            item,
+            note,
+        } => {
+            return crate::governance::sign_off(&mut open()?, system, checklist, item, note, &out);
+        }
+        Command::Deprecation(command) => {
+            return crate::governance::deprecation(&mut open()?, command, &out);
+        }
+        Command::Probe(command) => return crate::governance::probe(&mut open()?, command, &out),
+        Command::Alerts { all, clear } => {
+            return crate::governance::alerts(&mut open()?, all, clear, &out);
+        }
+        Command::Audit(command) => return crate::governance::audit(&mut open()?, command, &out),
         Command::Demo(args) => {
             let workspace = match workspace_flag {
                 Some(path) => path,

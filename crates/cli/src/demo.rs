@@ -301,6 +301,14 @@ pub fn run(args: &DemoArgs, workspace: &Path, json: bool) -> Result<(), AppError
             Ok(_) => {}
             Err(error) => eprintln!("steward demo: no merge proposals: {error}"),
         }
+        governance(
+            &mut app,
+            &running.manifest,
+            &config.dir,
+            args.skip_probe_run,
+            json,
+        )
+        .await;
         drop(app);
         let line = serde_json::json!({
             "workspace": workspace.display().to_string(),
@@ -357,4 +365,96 @@ fn desktop_binary() -> Result<std::path::PathBuf, AppError> {
             candidate.display()
         )))
     }
+}
+
+/// The governance half on the sandbox: the demo user holds every role, a write-back probe
+/// through the MAP bridge (run once: it catches the lost statuses), the SDR sheet retired
+/// from the day the company decided to (it is still written: a drift magnet), and this
+/// quarter's audit.
+async fn governance(
+    app: &mut Steward,
+    manifest: &steward_sandbox::seed::Manifest,
+    dir: &Path,
+    skip_probe_run: bool,
+    json: bool,
+) {
+    let say = |what: &str, result: Result<(), AppError>| {
+        if let Err(error) = result {
+            eprintln!("steward demo: {what}: {error}");
+        }
+    };
+    let me = app.info().actor;
+    for role in ["admin", "owner", "ops"] {
+        say("roles", app.grant_role(&me, role).map(|_| ()));
+    }
+    let systems = app.list_systems().unwrap_or_default();
+    let named = |kind: SystemKind| {
+        systems
+            .iter()
+            .find(|s| s.kind == kind)
+            .map(|s| s.name.clone())
+    };
+    let defined = app
+        .probes()
+        .is_ok_and(|p| p.iter().any(|p| p.name == "MAP write-back"));
+    if !defined && let Some(map) = named(SystemKind::Marketing) {
+        let request = steward_app::probes::ProbeRequest {
+            name: "MAP write-back".into(),
+            spoke: map,
+            match_key: "email".into(),
+            status_field: "lead_status".into(),
+            status_values: vec!["CONNECTED".into(), "UNQUALIFIED".into()],
+            target_seconds: 5.0,
+            timeout_seconds: 12.0,
+            every_minutes: Some(60),
+        };
+        say("probe", app.add_probe(&request).map(|_| ()));
+        if !skip_probe_run {
+            let run = steward_app::probes::run_probe(
+                &app.sync_env(),
+                "MAP write-back",
+                tokio_util::sync::CancellationToken::new(),
+                &|_| {},
+            )
+            .await;
+            match run {
+                Ok(r) if !json => eprintln!("steward demo: write-back probe {}", r.verdict),
+                Ok(_) => {}
+                Err(error) => eprintln!("steward demo: the probe did not run: {error}"),
+            }
+        }
+    }
+    let retired =
+        |s: &&steward_app::systems::SystemView| s.lifecycle != steward_domain::Lifecycle::Active;
+    let sdr = systems
+        .iter()
+        .find(|s| s.kind == SystemKind::Xlsx)
+        .filter(|s| !retired(s));
+    if let Some(sdr) = sdr.map(|s| s.name.clone()) {
+        let since = steward_domain::Timestamp::from_millis(
+            manifest.spokes.deprecated_still_written.deprecating_since,
+        )
+        .to_rfc3339();
+        say(
+            "deprecating the SDR sheet",
+            app.move_lifecycle(&sdr, "deprecating", Some(&since), None)
+                .map(|_| ()),
+        );
+        say(
+            "archiving the SDR sheet",
+            app.export_archive(&sdr, &dir.join("sdr-archive.csv"))
+                .map(|_| ()),
+        );
+        say(
+            "retiring the SDR sheet",
+            app.move_lifecycle(
+                &sdr,
+                "deprecated",
+                Some(&since),
+                Some("sales leadership retired the sheet on this date; open items tracked"),
+            )
+            .map(|_| ()),
+        );
+    }
+    say("the audit", app.run_audit().map(|_| ()));
 }

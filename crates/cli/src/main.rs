@@ -9,6 +9,7 @@ mod commands;
 mod dedupe;
 mod demo;
 mod drift;
+mod governance;
 mod merge;
 mod output;
 mod sandbox;

@@ -302,6 +302,7 @@ pub fn fail(err: &AppError, json: bool) -> ExitCode {
         ErrorCode::InvalidInput
         | ErrorCode::NotFound
         | ErrorCode::Conflict
+        | ErrorCode::Forbidden
         | ErrorCode::WorkspaceUnusable => 2,
         ErrorCode::KeychainUnavailable
         | ErrorCode::Io

@@ -101,6 +101,11 @@ fn the_merge_queue_from_proposal_to_restore() {
     let crm = Crm::new(&demo.line);
     let run = |args: &[&str]| steward(&ws, &service, args, &[]);
     let as_second = |args: &[&str]| steward(&ws, &service, args, &[("USER", "second-reviewer")]);
+    // The demo names ci-owner admin; the second reviewer needs the ops role.
+    assert_eq!(
+        run(&["role", "grant", "second-reviewer", "--role", "ops"]).code,
+        0
+    );
     let json_of = |args: &[&str]| {
         let mut all = vec!["--json"];
         all.extend_from_slice(args);

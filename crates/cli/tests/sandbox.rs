@@ -212,6 +212,7 @@ fn demo_registers_the_sandbox_systems_once() {
             .args(["system", "remove", system, "--workspace"])
             .arg(&workspace)
             .env("STEWARD_KEYCHAIN_SERVICE", &service)
+            .env("USER", "ci-owner")
             .output()
             .unwrap();
     }

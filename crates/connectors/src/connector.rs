@@ -82,6 +82,11 @@ pub trait Connector: Send + Sync {
         None
     }
 
+    /// Test-record calls for write-back probes, for a system that takes them.
+    fn prober(&self) -> Option<&dyn Prober> {
+        None
+    }
+
     /// Writes `values` (system field → value) into one record.
     async fn write_values(
         &self,
@@ -221,4 +226,21 @@ pub trait Merger: Send + Sync {
         backup: &RecordBackup,
         leave_out: &std::collections::BTreeSet<String>,
     ) -> Result<String, ConnectorError>;
+}
+
+/// What a write-back probe needs of a system besides `read_values`/`write_values`: creating,
+/// finding and deleting its own tagged test person.
+#[async_trait]
+pub trait Prober: Send + Sync {
+    /// Creates a test person holding `values` (the system's own field names); its id.
+    async fn create_test_person(
+        &self,
+        values: &BTreeMap<String, String>,
+    ) -> Result<String, ConnectorError>;
+
+    /// Ids of the people whose `field` equals `value` exactly.
+    async fn find_people(&self, field: &str, value: &str) -> Result<Vec<String>, ConnectorError>;
+
+    /// Deletes a test person; `false` when it was not there.
+    async fn delete_person(&self, id: &str) -> Result<bool, ConnectorError>;
 }

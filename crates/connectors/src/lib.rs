@@ -22,7 +22,7 @@ pub mod sql;
 mod values;
 
 pub use connector::{
-    BackupVersion, Connector, Context, Merger, PageSink, RecordBackup, Whereabouts,
+    BackupVersion, Connector, Context, Merger, PageSink, Prober, RecordBackup, Whereabouts,
 };
 pub use credentials::{Keychain, KeychainError, Secret};
 pub use error::ConnectorError;

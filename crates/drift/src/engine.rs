@@ -29,6 +29,28 @@ pub struct Report {
     pub linked: usize,
     pub unmapped: Vec<Unmapped>,
     pub segment_counts: Vec<SegmentCount>,
+    pub quality: Quality,
+}
+
+/// What the quarterly audit's currency and integrity scores are computed from.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub struct Quality {
+    /// (copy, field) pairs where the copy and its hub record both hold a comparable value.
+    pub fields_compared: u64,
+    /// Of those, the pairs that agree.
+    pub fields_agreeing: u64,
+    /// Status values held by linked records, and those the status model does not map.
+    pub status_values: u64,
+    pub status_unmapped: u64,
+}
+
+impl Quality {
+    fn add(&mut self, other: Self) {
+        self.fields_compared += other.fields_compared;
+        self.fields_agreeing += other.fields_agreeing;
+        self.status_values += other.status_values;
+        self.status_unmapped += other.status_unmapped;
+    }
 }
 
 pub fn run(snap: &Snapshot) -> Report {
@@ -129,7 +151,9 @@ pub fn run(snap: &Snapshot) -> Report {
         .map(|(hub, copies)| compare_group(snap, *hub, copies, &integration))
         .collect();
     let mut unmapped: FxHashMap<(u16, u16, String), usize> = FxHashMap::default();
-    for (mut found, skipped) in per_group {
+    let mut quality = Quality::default();
+    for (mut found, skipped, tally) in per_group {
+        quality.add(tally);
         findings.append(&mut found);
         for key in skipped {
             *unmapped.entry(key).or_default() += 1;
@@ -155,6 +179,7 @@ pub fn run(snap: &Snapshot) -> Report {
         linked,
         unmapped,
         segment_counts,
+        quality,
     }
 }
 
@@ -184,8 +209,9 @@ fn rule_text(field: &Field) -> String {
     )
 }
 
-/// A group's findings and the status values it could not compare (system, field, value).
-type GroupResult = (Vec<Finding>, Vec<(u16, u16, String)>);
+/// A group's findings, the status values it could not compare (system, field, value), and
+/// its tally of comparisons.
+type GroupResult = (Vec<Finding>, Vec<(u16, u16, String)>, Quality);
 
 /// The copies of one hub record, field by field.
 fn compare_group(
@@ -196,6 +222,7 @@ fn compare_group(
 ) -> GroupResult {
     let mut out = Vec::new();
     let mut unmapped = Vec::new();
+    let mut tally = Quality::default();
     let h = &snap.records[hub];
     let members: Vec<usize> = std::iter::once(hub).chain(copies.iter().copied()).collect();
     // A copy without a country is read in its hub record's (the same person's) country.
@@ -286,6 +313,17 @@ fn compare_group(
                     ));
                 }
                 Err(Skip::Empty) => {}
+            }
+        }
+        if field.status.is_some() {
+            let unmapped_here = unmapped.iter().filter(|(_, f, _)| *f == slot).count() as u64;
+            tally.status_values += keyed.len() as u64 + unmapped_here;
+        }
+        if let Some((_, _, hub_key)) = keyed.iter().find(|(_, m, _)| *m == hub) {
+            let copies_keyed = keyed.iter().filter(|(_, m, _)| *m != hub);
+            for (_, _, k) in copies_keyed {
+                tally.fields_compared += 1;
+                tally.fields_agreeing += u64::from(k == hub_key);
             }
         }
         if keyed.len() < 2 || keyed.iter().all(|(_, _, k)| *k == keyed[0].2) {
@@ -384,7 +422,7 @@ fn compare_group(
             out.push(f);
         }
     }
-    (out, unmapped)
+    (out, unmapped, tally)
 }
 
 #[allow(clippy::too_many_arguments)]

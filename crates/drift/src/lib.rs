@@ -12,7 +12,7 @@ pub mod input;
 pub mod link;
 pub mod segments;
 
-pub use engine::{Report, run};
+pub use engine::{Quality, Report, run};
 pub use finding::{Evidence, Finding, Fix, Kind, ValueFrom};
 pub use input::{Authority, Field, Past, Rec, Snapshot, Span, System, Value};
 pub use link::{Link, LinkBasis};

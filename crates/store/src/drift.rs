@@ -226,6 +226,8 @@ pub struct DriftRun {
     pub seconds: f64,
     pub totals: serde_json::Value,
     pub segments: serde_json::Value,
+    /// The audit's tally (`Null` for runs before schema 6).
+    pub quality: serde_json::Value,
 }
 
 /// A finding as stored: records by workspace id, fields by name, evidence and fix as JSON
@@ -280,8 +282,8 @@ impl Change<'_> {
         self.tx.execute("DELETE FROM drift_findings", [])?;
         self.tx.execute(
             "INSERT INTO drift_runs (started_at, finished_at, rules_version, records, linked,
-                                     seconds, totals, segments)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                                     seconds, totals, segments, quality)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
             params![
                 run.started_at.millis(),
                 run.finished_at.millis(),
@@ -291,6 +293,7 @@ impl Change<'_> {
                 run.seconds,
                 run.totals.to_string(),
                 run.segments.to_string(),
+                (!run.quality.is_null()).then(|| run.quality.to_string()),
             ],
         )?;
         let run_id = self.tx.last_insert_rowid();
@@ -336,6 +339,7 @@ impl Change<'_> {
 fn run_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<DriftRun> {
     let totals: String = row.get(7)?;
     let segments: String = row.get(8)?;
+    let quality: Option<String> = row.get(9)?;
     Ok(DriftRun {
         id: row.get(0)?,
         started_at: Timestamp::from_millis(row.get(1)?),
@@ -346,11 +350,13 @@ fn run_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<DriftRun> {
         seconds: row.get(6)?,
         totals: serde_json::from_str(&totals).unwrap_or_default(),
         segments: serde_json::from_str(&segments).unwrap_or_default(),
+        quality: quality
+            .and_then(|q| serde_json::from_str(&q).ok())
+            .unwrap_or_default(),
     })
 }
 
-const RUN_COLUMNS: &str =
-    "id, started_at, finished_at, rules_version, records, linked, seconds, totals, segments";
+const RUN_COLUMNS: &str = "id, started_at, finished_at, rules_version, records, linked, seconds, totals, segments, quality";
 
 pub fn latest_drift_run(conn: &Connection) -> Result<Option<DriftRun>, StoreError> {
     Ok(conn

@@ -12,9 +12,11 @@ mod drift;
 mod duplicates;
 mod erasure;
 mod error;
+mod governance;
 mod inventory;
 mod merge;
 mod open;
+mod probes;
 mod records;
 mod rules;
 mod schema;
@@ -24,6 +26,7 @@ mod systems;
 use std::path::{Path, PathBuf};
 
 pub use rusqlite::Connection;
+pub use rusqlite::ToSql as ToSqlValue;
 use rusqlite::TransactionBehavior;
 use steward_domain::{AuditEvent, ChainStatus, ChainedEntry};
 
@@ -44,6 +47,11 @@ pub use erasure::{
     tombstones,
 };
 pub use error::StoreError;
+pub use governance::{
+    AlertRow, ArchiveRow, AuditScoreRow, RecordTimes, RoleRow, is_governed, latest_archive,
+    lifecycle_since, list_alerts, list_audit_scores, list_roles, quiet_days, record_times,
+    roles_of, sign_offs,
+};
 pub use inventory::{
     ChangeActivity, ObjectCount, change_activity, field_fill, linked_records, newest_activity,
     object_counts, system_fields, system_settings,
@@ -53,6 +61,10 @@ pub use merge::{
     field_values_of, get_backup, get_proposal, list_backups, list_proposals, merge_policy,
     merge_steps, not_duplicates, ordered_pair, overrides, proposal_backups, proposal_counts,
     proposal_members, records_in_open_proposals,
+};
+pub use probes::{
+    ProbeRow, ProbeRunRow, find_probe, get_probe_run, list_probes, pending_cleanups, probe_runs,
+    probe_runs_between,
 };
 pub use rules::{RuleVersion, latest_rules, list_rule_versions};
 pub use schema::LATEST_VERSION;

@@ -9,6 +9,7 @@ pub(crate) const MIGRATIONS_SQL: &[&str] = &[
     include_str!("../migrations/0003_duplicates.sql"),
     include_str!("../migrations/0004_authority_drift_erasure.sql"),
     include_str!("../migrations/0005_merge_queue.sql"),
+    include_str!("../migrations/0006_governance.sql"),
 ];
 
 /// The newest schema this build knows (SQLite's `user_version`).

@@ -179,6 +179,7 @@ fn findings_go_with_their_records_and_runs_keep_only_counts() {
         seconds: 0.1,
         totals: json!([{"kind": "stale", "system_id": system, "count": 2}]),
         segments: json!([]),
+        quality: json!({"fields_compared": 4, "fields_agreeing": 3}),
     };
     // A finding whose record vanished meanwhile is not stored.
     let (run_id, stored) = ws

@@ -388,6 +388,7 @@ fn released_migrations_are_unchanged() {
         "0003_duplicates.sql",
         "0004_authority_drift_erasure.sql",
         "0005_merge_queue.sql",
+        "0006_governance.sql",
     ];
     let digests: Vec<String> = released
         .iter()

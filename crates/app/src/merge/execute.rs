@@ -1298,6 +1298,7 @@ pub async fn execute_merges(
     progress: &(dyn Fn(MergeProgress) + Send + Sync),
     cancel: CancellationToken,
 ) -> Result<ExecuteReport, AppError> {
+    crate::governance::require_at(env, steward_domain::Action::ReviewMerges)?;
     let started = Instant::now();
     let _lock = merge_lock(&env.workspace_path)?;
     let workspace = Workspace::open(&env.workspace_path)?;
@@ -1522,6 +1523,7 @@ pub async fn restore_backup(
     if why.is_empty() {
         return Err(AppError::invalid("say why this record comes back (--why)"));
     }
+    crate::governance::require_at(env, steward_domain::Action::ReviewMerges)?;
     let _lock = merge_lock(&env.workspace_path)?;
     let mut workspace = Workspace::open(&env.workspace_path)?;
     let (backup, record, connecting, survivor) = {

@@ -825,6 +825,11 @@ impl Steward {
     /// the two-person rule asks for a second, different approver. A proposal with fields a
     /// person must decide is refused until they are set.
     pub fn approve_merges(&mut self, request: &ApproveRequest) -> Result<DecisionReport, AppError> {
+        crate::governance::require(
+            self.workspace.conn(),
+            &self.actor,
+            steward_domain::Action::ReviewMerges,
+        )?;
         let conn = self.workspace.conn();
         let ids: Vec<i64> = match request.min_score {
             Some(min) if request.ids.is_empty() => {
@@ -964,6 +969,11 @@ impl Steward {
 
     /// Rejects a proposal: its records are "not duplicates" of each other from now on.
     pub fn reject_merge(&mut self, id: i64, reason: &str) -> Result<DecisionReport, AppError> {
+        crate::governance::require(
+            self.workspace.conn(),
+            &self.actor,
+            steward_domain::Action::ReviewMerges,
+        )?;
         let reason = reason.trim();
         if reason.is_empty() {
             return Err(AppError::invalid("say why they are not duplicates (--why)"));
@@ -1018,6 +1028,11 @@ impl Steward {
         value: Option<&str>,
         reason: &str,
     ) -> Result<ProposalDetail, AppError> {
+        crate::governance::require(
+            self.workspace.conn(),
+            &self.actor,
+            steward_domain::Action::ReviewMerges,
+        )?;
         let reason = reason.trim();
         if reason.is_empty() {
             return Err(AppError::invalid("say why this value (--why)"));
@@ -1092,6 +1107,11 @@ impl Steward {
         policy: &MergePolicyView,
         why: &str,
     ) -> Result<MergePolicyView, AppError> {
+        crate::governance::require(
+            self.workspace.conn(),
+            &self.actor,
+            steward_domain::Action::ChangeMergePolicy,
+        )?;
         let why = why.trim();
         if why.is_empty() {
             return Err(AppError::invalid(

@@ -109,11 +109,12 @@ pub fn demo_until_ready(workspace: &Path, service: &str, args: &[&str]) -> (Stri
     use std::io::{BufRead, BufReader};
     use std::process::Stdio;
     let mut child = Command::new(env!("CARGO_BIN_EXE_steward"))
-        .args(["demo", "--no-ui", "--port", "0"])
+        .args(["demo", "--no-ui", "--port", "0", "--skip-probe-run"])
         .args(args)
         .arg("--workspace")
         .arg(workspace)
         .env("STEWARD_KEYCHAIN_SERVICE", service)
+        .env("USER", "ci-owner")
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
@@ -141,11 +142,12 @@ impl Demo {
         use std::io::{BufRead, BufReader, Read};
         use std::process::Stdio;
         let mut child = Command::new(env!("CARGO_BIN_EXE_steward"))
-            .args(["demo", "--no-ui", "--port", "0"])
+            .args(["demo", "--no-ui", "--port", "0", "--skip-probe-run"])
             .args(args)
             .arg("--workspace")
             .arg(workspace)
             .env("STEWARD_KEYCHAIN_SERVICE", service)
+            .env("USER", "ci-owner")
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()

@@ -4,6 +4,7 @@
 //! batch-read what changed.
 
 mod merge;
+mod probe;
 mod wire;
 
 use std::collections::{BTreeSet, HashMap};
@@ -586,6 +587,10 @@ impl Connector for HubspotConnector {
     }
 
     fn merger(&self) -> Option<&dyn crate::connector::Merger> {
+        Some(self)
+    }
+
+    fn prober(&self) -> Option<&dyn crate::connector::Prober> {
         Some(self)
     }
 

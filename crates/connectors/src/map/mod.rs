@@ -401,6 +401,10 @@ impl Connector for MapConnector {
         true
     }
 
+    fn prober(&self) -> Option<&dyn crate::connector::Prober> {
+        Some(self)
+    }
+
     async fn read_values(
         &self,
         _object: ObjectType,
@@ -508,5 +512,75 @@ impl Connector for MapConnector {
                 _ => return Ok(()),
             }
         }
+    }
+}
+
+/// The marketing platform's side of a write-back probe: the test lead is created here
+/// (`createOnly` by e-mail, so a retried call cannot make two), found by e-mail and
+/// deleted afterwards.
+#[async_trait]
+impl crate::connector::Prober for MapConnector {
+    async fn create_test_person(
+        &self,
+        values: &BTreeMap<String, String>,
+    ) -> Result<String, ConnectorError> {
+        let input: serde_json::Map<String, Value> = values
+            .iter()
+            .map(|(k, v)| (k.clone(), Value::String(v.clone())))
+            .collect();
+        let body = serde_json::json!({
+            "action": "createOnly",
+            "lookupField": "email",
+            "input": [Value::Object(input)],
+        });
+        let url = self.url("rest/v1/leads.json")?;
+        let envelope = self
+            .call_with("creating a probe's test lead", url, Some(&body))
+            .await?;
+        let first = envelope.result.first();
+        if let Some(id) = first.and_then(|r| r.get("id")).and_then(Value::as_u64) {
+            return Ok(id.to_string());
+        }
+        Err(ConnectorError::Refused {
+            system: self.ctx.system_name.clone(),
+            what: "the probe's test lead".into(),
+            reason: first
+                .and_then(|r| r.pointer("/reasons/0/message"))
+                .and_then(Value::as_str)
+                .unwrap_or("no reason given")
+                .to_owned(),
+        })
+    }
+
+    async fn find_people(&self, field: &str, value: &str) -> Result<Vec<String>, ConnectorError> {
+        let mut url = self.url("rest/v1/leads.json")?;
+        url.query_pairs_mut()
+            .append_pair("filterType", field)
+            .append_pair("filterValues", value)
+            .append_pair("fields", "id");
+        let envelope = self.call("looking for a probe's test lead", url).await?;
+        Ok(envelope
+            .result
+            .iter()
+            .filter_map(|r| r.get("id").and_then(Value::as_u64))
+            .map(|id| id.to_string())
+            .collect())
+    }
+
+    async fn delete_person(&self, id: &str) -> Result<bool, ConnectorError> {
+        let id: u64 = id
+            .parse()
+            .map_err(|_| ConnectorError::config(format!("\"{id}\" is not a lead id")))?;
+        let body = serde_json::json!({"input": [{"id": id}]});
+        let url = self.url("rest/v1/leads/delete.json")?;
+        let envelope = self
+            .call_with("removing a probe's test lead", url, Some(&body))
+            .await?;
+        Ok(envelope
+            .result
+            .first()
+            .and_then(|r| r.get("status"))
+            .and_then(Value::as_str)
+            == Some("deleted"))
     }
 }

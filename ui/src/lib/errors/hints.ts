@@ -5,6 +5,7 @@ const NEXT_STEP: Record<ErrorCode, string> = {
   invalid_input: 'Correct the field named above and try again.',
   not_found: 'Refresh: it may have been removed from another window or the CLI.',
   conflict: 'Choose another name, or remove the existing one first.',
+  forbidden: 'Ask an admin to grant you the role named above (Governance screen, or steward role grant).',
   workspace_unusable:
     'Start Steward with another workspace (--workspace PATH) or restore this one from a backup.',
   keychain_unavailable:

@@ -34,7 +34,7 @@ export const KIND_INFO: Record<SystemKind, KindInfo> = {
   rest: { transport: "http", credential: "api_token", canBeHub: true },
 };
 
-export type ErrorCode = "invalid_input" | "not_found" | "conflict" | "workspace_unusable" | "keychain_unavailable" | "io" | "external_system" | "cancelled" | "internal";
+export type ErrorCode = "invalid_input" | "not_found" | "conflict" | "forbidden" | "workspace_unusable" | "keychain_unavailable" | "io" | "external_system" | "cancelled" | "internal";
 
 export type AppError = { code: ErrorCode, message: string, };
 
@@ -631,3 +631,107 @@ export type RestoreReport = { backupId: number, proposalId: number, oldId: strin
  * Properties not restored, and why (a unique address the survivor now holds).
  */
 leftOut: Array<string>, associations: number, };
+
+export type RoleView = { actor: string, role: "owner" | "ops" | "admin", label: string, grantedAt: string, grantedBy: string, };
+
+export type PermissionView = { action: string, roles: Array<string>, 
+/**
+ * Whether the person using the app may do it now.
+ */
+allowed: boolean, };
+
+export type GovernanceView = { 
+/**
+ * False until an admin is named: then anyone holding the workspace may act.
+ */
+governed: boolean, ssotOwner: string | null, actor: string, myRoles: Array<string>, roles: Array<RoleView>, permissions: Array<PermissionView>, };
+
+export type SignOffView = { actor: string, note: string, at: string, };
+
+export type ChecklistItemView = { key: string, label: string, 
+/**
+ * automatic | manual
+ */
+kind: string, 
+/**
+ * pass | fail | unknown
+ */
+verdict: string, evidence: string, signOff: SignOffView | null, satisfied: boolean, };
+
+export type OnboardingView = { system: string, systemId: number, items: Array<ChecklistItemView>, done: number, total: number, };
+
+export type AlertView = { id: number, 
+/**
+ * probe_failed | probe_slow | drift_magnet
+ */
+kind: string, subject: string, system: string | null, raisedAt: string, lastSeen: string, message: string, 
+/**
+ * What to do about it.
+ */
+nextStep: string, clearedAt: string | null, clearedBy: string | null, };
+
+export type SignOffRequest = { system: string, 
+/**
+ * deprecation | onboarding
+ */
+checklist: string, item: string, note: string, };
+
+export type DeprecationView = { system: string, systemId: number, lifecycle: Lifecycle, lifecycleSince: string | null, quietDays: number, items: Array<ChecklistItemView>, 
+/**
+ * Whether `deprecated` may be reached without an override reason.
+ */
+complete: boolean, };
+
+export type RecordRefView = { externalId: string, object: string, createdAt: string | null, updatedAt: string | null, };
+
+export type ExportReport = { path: string, records: number, sha256: string, };
+
+export type ProbeRequest = { name: string, spoke: string, 
+/**
+ * Canonical field the test lead is found by in the hub (`email`).
+ */
+matchKey: string, 
+/**
+ * Canonical status field (`lead_status`).
+ */
+statusField: string, 
+/**
+ * Canonical statuses sent hub → spoke, in order.
+ */
+statusValues: Array<string>, targetSeconds: number, timeoutSeconds: number, everyMinutes: number | null, };
+
+export type LegView = { 
+/**
+ * inbound | outbound
+ */
+leg: string, status: string | null, ms: number | null, arrived: boolean, withinTarget: boolean, detail: string | null, };
+
+export type ProbeRunView = { id: number, probe: string, startedAt: string, finishedAt: string | null, actor: string, 
+/**
+ * running | passed | slow | failed | cancelled
+ */
+verdict: string, legs: Array<LegView>, error: string | null, 
+/**
+ * pending | done | failed: whether the test records are gone from both systems.
+ */
+cleanup: string, cleanupDetail: string | null, };
+
+export type ProbeView = { id: number, name: string, spoke: string, hub: string, matchKey: string, statusField: string, statusValues: Array<string>, targetMs: number, timeoutMs: number, everyMinutes: number | null, lastRun: ProbeRunView | null, 
+/**
+ * When a scheduled probe is due next.
+ */
+nextDue: string | null, };
+
+export type ProbeProgress = { probe: string, 
+/**
+ * creating | inbound | outbound | cleanup | done
+ */
+phase: string, leg: number, legs: number, };
+
+export type PartView = { label: string, numerator: number, denominator: number, share: number | null, formula: string, };
+
+export type RequirementView = { key: string, label: string, score: number | null, formula: string, parts: Array<PartView>, facts: Array<[string, string]>, };
+
+export type AuditRunView = { id: number, quarter: string, at: string, actor: string, requirements: Array<RequirementView>, };
+
+export type AuditOverview = { latest: AuditRunView | null, quarters: Array<AuditRunView>, runs: number, };

@@ -1,0 +1,77 @@
+//! HubSpot's side of a write-back probe: find the test contact the integration created (by
+//! search), and archive it afterwards.
+
+use std::collections::BTreeMap;
+
+use async_trait::async_trait;
+use serde_json::json;
+use steward_domain::ObjectType;
+
+use super::{HubspotConnector, segment, wire};
+use crate::connector::Prober;
+use crate::driver::default_verdict;
+use crate::error::ConnectorError;
+
+#[async_trait]
+impl Prober for HubspotConnector {
+    async fn create_test_person(
+        &self,
+        values: &BTreeMap<String, String>,
+    ) -> Result<String, ConnectorError> {
+        let what = "creating a probe's test contact".to_owned();
+        let url = self.url("crm/v3/objects/contacts/batch/create")?;
+        let body = json!({"inputs": [{"properties": values}]});
+        let reply = self
+            .driver
+            .send_once(
+                &what,
+                |c| {
+                    c.post(url.clone())
+                        .bearer_auth(self.token.expose())
+                        .json(&body)
+                },
+                default_verdict,
+            )
+            .await?;
+        self.check(&reply, &what)?;
+        let created: wire::BatchWrite = reply.json(&self.ctx.system_name, &what)?;
+        created
+            .results
+            .into_iter()
+            .next()
+            .map(|r| r.id)
+            .ok_or_else(|| ConnectorError::Protocol {
+                system: self.ctx.system_name.clone(),
+                what,
+                reason: "the create answered no record".into(),
+            })
+    }
+
+    async fn find_people(&self, field: &str, value: &str) -> Result<Vec<String>, ConnectorError> {
+        let body = json!({
+            "filterGroups": [{"filters": [{"propertyName": field, "operator": "EQ", "value": value}]}],
+            "properties": ["hs_object_id"],
+            "limit": 10,
+        });
+        let what = "looking for a probe's test contact".to_owned();
+        let url = self.url(&format!(
+            "crm/v3/objects/{}/search",
+            segment(ObjectType::Person)
+        ))?;
+        let reply = self.post(&what, url, &body, true).await?;
+        let found: wire::SearchPage = reply.json(&self.ctx.system_name, &what)?;
+        Ok(found.results.into_iter().map(|o| o.id).collect())
+    }
+
+    async fn delete_person(&self, id: &str) -> Result<bool, ConnectorError> {
+        let what = "removing a probe's test contact".to_owned();
+        let url = self.url(&format!(
+            "crm/v3/objects/{}/batch/archive",
+            segment(ObjectType::Person)
+        ))?;
+        let body = json!({"inputs": [{"id": id}]});
+        // Archiving twice is harmless, so the ordinary retrying send is right here.
+        let reply = self.post(&what, url, &body, false).await?;
+        Ok(reply.status.as_u16() == 204 || reply.status.is_success())
+    }
+}
