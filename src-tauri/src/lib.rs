@@ -36,6 +36,11 @@ pub fn run() {
         .manage(commands::duplicates::MatchJob::default())
         .manage(commands::drift::DriftJob::default())
         .manage(commands::merge::MergeJob::default())
+        .manage(commands::probes::ProbeJob::default())
+        .setup(|app| {
+            commands::probes::schedule(app.handle());
+            Ok(())
+        })
         .invoke_handler(tauri::generate_handler![
             commands::workspace::workspace_info,
             commands::systems::list_systems,
@@ -80,6 +85,29 @@ pub fn run() {
             commands::erasure::request_erasure,
             commands::erasure::check_erasures,
             commands::erasure::preview_erasure,
+            commands::governance::governance,
+            commands::governance::grant_role,
+            commands::governance::revoke_role,
+            commands::governance::onboarding,
+            commands::governance::sign_off,
+            commands::governance::withdraw_sign_off,
+            commands::governance::alerts,
+            commands::governance::clear_alert,
+            commands::deprecation::deprecations,
+            commands::deprecation::deprecation_records,
+            commands::deprecation::export_only_here,
+            commands::deprecation::export_archive,
+            commands::deprecation::set_quiet_days,
+            commands::deprecation::move_lifecycle,
+            commands::probes::probes,
+            commands::probes::probe_history,
+            commands::probes::add_probe,
+            commands::probes::remove_probe,
+            commands::probes::run_probe,
+            commands::probes::cancel_probe,
+            commands::audit::audit_overview,
+            commands::audit::run_audit,
+            commands::audit::export_audit,
         ])
         .run(tauri::generate_context!("tauri.conf.json"));
     if let Err(err) = result {

@@ -33,6 +33,10 @@ async function addSystem(browser, { name, kind, role, location, secret, teams })
 
 test('the Systems screen adds a hub and a spoke and lists them', async () => {
   const { browser } = app;
+  // The app opens on the Overview; a fresh workspace has no audit yet.
+  await (await browser.$('h1=Overview')).waitForDisplayed({ timeout: 20_000 });
+  await (await browser.$('strong=No audit has been run yet.')).waitForDisplayed({ timeout: 10_000 });
+  await (await browser.$('button=Systems')).click();
   await (await browser.$('h1=Systems')).waitForDisplayed({ timeout: 20_000 });
   await (await browser.$('strong=No systems yet.')).waitForDisplayed();
 

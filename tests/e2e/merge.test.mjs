@@ -63,7 +63,7 @@ const RULES = ['Authority', 'Last touch', 'Earliest touch', 'Survivor’s', 'Onl
 
 test('Alt+8 opens the merge queue on the demo’s proposals, and one opens with its golden record', async () => {
   const { browser } = app;
-  await (await browser.$('h1=Systems')).waitForDisplayed({ timeout: 20_000 });
+  await (await browser.$('h1=Overview')).waitForDisplayed({ timeout: 20_000 });
   await browser.keys(['Alt', '8']);
   await (await browser.$('h1=Merge queue')).waitForDisplayed({ timeout: 20_000 });
   const list = await browser.$(LIST);

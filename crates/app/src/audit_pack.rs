@@ -133,7 +133,9 @@ pub(crate) fn csvs(app: &Steward, run: &AuditRunView) -> Result<Vec<(String, Str
     let mut rows = Vec::new();
     for p in app.probes()? {
         for r in app.probe_history(&p.name, 1000)? {
-            if !r.started_at.starts_with(&run.quarter[..4]) {
+            let quarter = steward_domain::Timestamp::parse_rfc3339(&r.started_at)
+                .map(steward_domain::Quarter::of);
+            if quarter.map_or(true, |q| q.as_str() != run.quarter) {
                 continue;
             }
             for l in &r.legs {

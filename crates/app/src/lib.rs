@@ -15,6 +15,7 @@ pub mod error;
 pub mod fixes;
 pub mod governance;
 pub mod inventory;
+mod lock;
 pub mod merge;
 pub mod probes;
 pub mod rules;

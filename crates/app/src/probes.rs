@@ -70,6 +70,8 @@ pub struct ProbeRunView {
     /// pending | done | failed: whether the test records are gone from both systems.
     pub cleanup: String,
     pub cleanup_detail: Option<String>,
+    /// The test lead's made-up address, to look for it in either system.
+    pub tag: String,
 }
 
 #[derive(Debug, Clone, Serialize, TS)]
@@ -123,6 +125,7 @@ fn run_view(row: &ProbeRunRow, probe: &str, target_ms: u64) -> ProbeRunView {
         error: row.error.clone(),
         cleanup: row.cleanup.clone(),
         cleanup_detail: row.cleanup_detail.clone(),
+        tag: row.tag.clone(),
     }
 }
 
@@ -370,6 +373,8 @@ struct Plan {
     model: StatusModel,
     /// (canonical, the hub's word for it, or why there is none)
     sends: Vec<(String, Result<String, String>)>,
+    /// The test lead's name fields under the spoke's own names (those it maps).
+    test_lead: BTreeMap<String, String>,
 }
 
 fn plan(workspace: &Workspace, probe: ProbeRow) -> Result<Plan, AppError> {
@@ -411,7 +416,16 @@ fn plan(workspace: &Workspace, probe: ProbeRow) -> Result<Plan, AppError> {
             (canonical.clone(), word)
         })
         .collect();
+    let test_lead = [
+        ("first_name", "Steward"),
+        ("last_name", "Probe test lead"),
+        ("company", "Steward probe"),
+    ]
+    .into_iter()
+    .filter_map(|(key, text)| Some((field_of(&rules, &spoke, key).ok()?, text.to_owned())))
+    .collect();
     Ok(Plan {
+        test_lead,
         spoke_key: field_of(&rules, &spoke, &probe.match_key)?,
         hub_key: field_of(&rules, &hub, &probe.match_key)?,
         spoke_status: field_of(&rules, &spoke, &probe.status_field)?,
@@ -483,21 +497,8 @@ async fn legs(
     let mut out = Vec::new();
 
     progress("creating", 0);
-    let values = BTreeMap::from([(plan.spoke_key.clone(), tag.to_owned())]);
-    let mut values = values;
-    for (canonical, text) in [
-        ("first_name", "Steward"),
-        ("last_name", "Probe test lead"),
-        ("company", "Steward probe"),
-    ] {
-        if let Ok(name) = field_of(
-            &rules_in_force(&Workspace::open(&env.workspace_path)?),
-            &plan.spoke,
-            canonical,
-        ) {
-            values.insert(name, text.to_owned());
-        }
-    }
+    let mut values = plan.test_lead.clone();
+    values.insert(plan.spoke_key.clone(), tag.to_owned());
     let spoke_id = spoke_probe.create_test_person(&values).await.map_err(ext)?;
     let mut ws = Workspace::open(&env.workspace_path)?;
     ws.change(|c| {
@@ -752,8 +753,44 @@ pub async fn run_probe(
         .connect()
         .await?;
 
-    // Leftovers of earlier runs first.
+    // One run of a probe at a time (the app's schedule and cron may meet), held until this
+    // function returns. Holding it, any run still marked running belongs to a process that
+    // ended: it is settled as interrupted and swept below like any leftover.
+    let _lock = crate::lock::exclusive(
+        &env.workspace_path,
+        &format!("probe-{}", plan.probe.id),
+        &format!(
+            "probe \"{}\" is running already (in the app or another command); wait for it to finish",
+            plan.probe.name
+        ),
+    )?;
+    let started = env.clock.now();
+    let tag = format!("probe-{}@{TAG_DOMAIN}", uuid::Uuid::new_v4().simple());
+    let run_id = workspace.change(|c| {
+        for old in steward_store::pending_cleanups(c.conn(), plan.probe.id)? {
+            if old.verdict != ProbeVerdict::Running {
+                continue;
+            }
+            c.finish_probe_run(
+                old.id,
+                started,
+                ProbeVerdict::Cancelled,
+                &old.legs,
+                Some("interrupted: the process running it ended before it finished"),
+            )?;
+        }
+        let id = c.start_probe_run(plan.probe.id, started, &env.actor, &tag)?;
+        Ok::<_, AppError>((
+            id,
+            probe_event(env, id, "probe.started", json!({ "probe": plan.probe.id })),
+        ))
+    })?;
+
+    // Leftovers of earlier runs (failed cleanups, crashes, leads that were late).
     for old in steward_store::pending_cleanups(workspace.conn(), plan.probe.id)? {
+        if old.id == run_id {
+            continue;
+        }
         let (state, detail) = clean_up(&old, &plan, spoke.as_ref(), hub.as_ref(), true).await;
         workspace.change(|c| {
             c.set_probe_cleanup(old.id, &state, detail.as_deref())?;
@@ -763,16 +800,6 @@ pub async fn run_probe(
             ))
         })?;
     }
-
-    let started = env.clock.now();
-    let tag = format!("probe-{}@{TAG_DOMAIN}", uuid::Uuid::new_v4().simple());
-    let run_id = workspace.change(|c| {
-        let id = c.start_probe_run(plan.probe.id, started, &env.actor, &tag)?;
-        Ok::<_, AppError>((
-            id,
-            probe_event(env, id, "probe.started", json!({ "probe": plan.probe.id })),
-        ))
-    })?;
     tracing::info!(probe = plan.probe.id, run = run_id, "probe started");
     let outcome = legs(
         env,

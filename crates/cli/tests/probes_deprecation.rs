@@ -377,3 +377,116 @@ fn probes_checklists_roles_and_the_audit_on_the_sandbox() {
         assert!(actions.contains(action), "{action} not in {actions:?}");
     }
 }
+
+/// `steward probe run` in the background, as the demo's owner.
+fn spawn_probe(ws: &std::path::Path, service: &str) -> std::process::Child {
+    std::process::Command::new(env!("CARGO_BIN_EXE_steward"))
+        .arg("--workspace")
+        .arg(ws)
+        .args(["--json", "probe", "run", "MAP write-back"])
+        .env("STEWARD_KEYCHAIN_SERVICE", service)
+        .env("USER", "ci-owner")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap()
+}
+
+#[test]
+fn cancelled_and_killed_probes_leave_no_test_records() {
+    let Some(keychain) = keychain("steward-probe-kill") else {
+        return;
+    };
+    let service = keychain.service().to_owned();
+    let dir = tempfile::tempdir().unwrap();
+    let ws = dir.path().join("demo.db");
+    let Some(_demo) = Demo::start(&ws, &service, &["--size", "300"]) else {
+        return;
+    };
+    let run = |args: &[&str]| steward(&ws, &service, args, &[]);
+    let pause = |ms| std::thread::sleep(std::time::Duration::from_millis(ms));
+
+    // Ctrl-C while the lead is on its way to the hub: cancelled, and cleaned up.
+    let child = spawn_probe(&ws, &service);
+    pause(1_200);
+    let pid = child.id().to_string();
+    assert!(
+        std::process::Command::new("kill")
+            .args(["-INT", &pid])
+            .status()
+            .unwrap()
+            .success()
+    );
+    let out = child.wait_with_output().unwrap();
+    let runs: Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)));
+    assert_eq!(runs[0]["verdict"], "cancelled", "{runs}");
+    assert_ne!(runs[0]["cleanup"], "failed", "{runs}");
+
+    // Killed outright: the run is left running, its records wherever they got to.
+    let mut child = spawn_probe(&ws, &service);
+    pause(1_500);
+    child.kill().unwrap();
+    let _ = child.wait();
+    pause(3_000); // the bridge may carry the orphaned lead into the CRM meanwhile
+
+    // The next run refuses to race a live one, settles the killed one and sweeps it.
+    let next = spawn_probe(&ws, &service);
+    pause(800);
+    let racing = run(&["probe", "run", "MAP write-back"]);
+    assert_eq!(racing.code, 2, "{}", racing.stderr);
+    assert!(
+        racing.stderr.contains("is running already"),
+        "{}",
+        racing.stderr
+    );
+    let out = next.wait_with_output().unwrap();
+    let finished: Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)));
+    assert_eq!(
+        finished[0]["verdict"], "failed",
+        "UNQUALIFIED is still lost: {finished}"
+    );
+    let history = run(&["--json", "probe", "history", "MAP write-back"]).json();
+    let runs = history.as_array().unwrap();
+    assert_eq!(runs.len(), 3, "{history}");
+    assert_eq!(
+        runs[1]["verdict"], "cancelled",
+        "the killed run is settled: {}",
+        runs[1]
+    );
+    assert!(
+        runs[1]["error"].as_str().unwrap().contains("interrupted"),
+        "{}",
+        runs[1]
+    );
+    for r in runs {
+        assert_eq!(r["cleanup"], "done", "every run's records are gone: {r}");
+    }
+
+    // Read both systems in full: no test lead anywhere.
+    pause(3_000);
+    for system in ["HubSpot (sandbox)", "Marketing platform (sandbox)"] {
+        let synced = run(&["sync", "--system", system, "--full"]);
+        assert_eq!(synced.code, 0, "{}{}", synced.stdout, synced.stderr);
+    }
+    let db = rusqlite::Connection::open(&ws).unwrap();
+    let left = support::count(
+        &db,
+        "SELECT count(*) FROM record_fields WHERE value LIKE '%@probe.steward.invalid'",
+    );
+    let detail: Vec<String> = {
+        let mut stmt = db
+            .prepare(
+                "SELECT r.system_id || ' ' || r.external_id || ' archived=' || r.archived || ' ' || f.field
+                 FROM record_fields f JOIN records r ON r.id = f.record_id
+                 WHERE f.value LIKE '%@probe.steward.invalid'",
+            )
+            .unwrap();
+        stmt.query_map([], |r| r.get(0))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect()
+    };
+    assert_eq!(left, 0, "test records left behind: {detail:?}");
+}

@@ -2,12 +2,16 @@
 //! disk calls must not freeze the window.
 
 pub mod activity;
+pub mod audit;
+pub mod deprecation;
 pub mod drift;
 pub mod duplicates;
 pub mod erasure;
+pub mod governance;
 pub mod inventory;
 pub mod job;
 pub mod merge;
+pub mod probes;
 pub mod rules;
 pub mod systems;
 pub mod workspace;

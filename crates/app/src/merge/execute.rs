@@ -1264,31 +1264,14 @@ enum Settled {
     Lost(String),
 }
 
-/// One merge run per workspace at a time, across windows and commands: an OS file lock,
-/// released by the OS however the holder ends (a killed run never leaves it taken).
+/// One merge run per workspace at a time, across windows and commands.
 fn merge_lock(workspace: &std::path::Path) -> Result<std::fs::File, AppError> {
-    let path = std::path::PathBuf::from(format!("{}.merge-lock", workspace.display()));
-    let io = |e: std::io::Error| {
-        AppError::new(
-            ErrorCode::Io,
-            format!("the merge lock {}: {e}", path.display()),
-        )
-    };
-    let file = std::fs::OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open(&path)
-        .map_err(io)?;
-    match file.try_lock() {
-        Ok(()) => Ok(file),
-        Err(std::fs::TryLockError::WouldBlock) => Err(AppError::new(
-            ErrorCode::Conflict,
-            "merges are running for this workspace in another window or command: wait for \
-             them to finish, or cancel them there",
-        )),
-        Err(std::fs::TryLockError::Error(e)) => Err(io(e)),
-    }
+    crate::lock::exclusive(
+        workspace,
+        "merge",
+        "merges are running for this workspace in another window or command: wait for them \
+         to finish, or cancel them there",
+    )
 }
 
 /// Merges approved proposals in the hub (interrupted ones first), as described above.

@@ -63,15 +63,20 @@ impl Prober for HubspotConnector {
         Ok(found.results.into_iter().map(|o| o.id).collect())
     }
 
+    /// GDPR delete, not archive: an archived contact stays in the recycle bin (and in
+    /// every full read) for 90 days; a test record should leave no trace.
     async fn delete_person(&self, id: &str) -> Result<bool, ConnectorError> {
         let what = "removing a probe's test contact".to_owned();
         let url = self.url(&format!(
-            "crm/v3/objects/{}/batch/archive",
+            "crm/v3/objects/{}/gdpr-delete",
             segment(ObjectType::Person)
         ))?;
-        let body = json!({"inputs": [{"id": id}]});
-        // Archiving twice is harmless, so the ordinary retrying send is right here.
-        let reply = self.post(&what, url, &body, false).await?;
-        Ok(reply.status.as_u16() == 204 || reply.status.is_success())
+        let body = json!({"objectId": id});
+        // Deleting twice is harmless, so the ordinary retrying send is right here.
+        match self.post(&what, url, &body, false).await {
+            Ok(_) => Ok(true),
+            Err(ConnectorError::Http { status: 404, .. }) => Ok(false),
+            Err(e) => Err(e),
+        }
     }
 }

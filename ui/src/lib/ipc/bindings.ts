@@ -714,7 +714,11 @@ verdict: string, legs: Array<LegView>, error: string | null,
 /**
  * pending | done | failed: whether the test records are gone from both systems.
  */
-cleanup: string, cleanupDetail: string | null, };
+cleanup: string, cleanupDetail: string | null, 
+/**
+ * The test lead's made-up address, to look for it in either system.
+ */
+tag: string, };
 
 export type ProbeView = { id: number, name: string, spoke: string, hub: string, matchKey: string, statusField: string, statusValues: Array<string>, targetMs: number, timeoutMs: number, everyMinutes: number | null, lastRun: ProbeRunView | null, 
 /**

@@ -3,12 +3,16 @@ import { invoke } from '@tauri-apps/api/core';
 import { listen, type UnlistenFn } from '@tauri-apps/api/event';
 import type {
   AddSystemRequest,
+  AlertView,
   AppError,
   ApproveRequest,
+  AuditOverview,
   AuditPage,
+  AuditRunView,
   AuditVerification,
   ClusterDetail,
   DecisionReport,
+  DeprecationView,
   DriftOverview,
   DriftProgress,
   DriftRunView,
@@ -20,24 +24,33 @@ import type {
   ErrorCode,
   ExecuteReport,
   ExecuteRequest,
+  ExportReport,
   FindingPage,
   FindingQuery,
   FixProgress,
   FixRecordView,
   FixReport,
+  GovernanceView,
   InventoryView,
   MatchRunView,
   MergeBackupView,
   MergePolicyView,
   MergeProgress,
+  OnboardingView,
+  ProbeProgress,
+  ProbeRequest,
+  ProbeRunView,
+  ProbeView,
   ProposalDetail,
   ProposeReport,
   QueueQuery,
   QueueView,
+  RecordRefView,
   RemoveReport,
   RestoreReport,
   RulesView,
   SegmentConditionView,
+  SignOffRequest,
   SyncChoice,
   SyncProgress,
   SyncReport,
@@ -67,6 +80,7 @@ const CODES: readonly ErrorCode[] = [
   'invalid_input',
   'not_found',
   'conflict',
+  'forbidden',
   'workspace_unusable',
   'keychain_unavailable',
   'io',
@@ -193,4 +207,53 @@ export const ipc = {
   mergeBackups: () => call<MergeBackupView[]>('merge_backups'),
   /** Recreates a merged-away record from its backup, as a new record (new id) in the CRM. */
   restoreBackup: (id: number, why: string) => call<RestoreReport>('restore_backup', { id, why }),
+  /** Who holds which role, what each role may do, and what the person using the app may. */
+  governance: () => call<GovernanceView>('governance'),
+  /** Roles: owner | ops | admin. Each resolves to the roles afterwards. */
+  grantRole: (person: string, role: string) => call<GovernanceView>('grant_role', { person, role }),
+  revokeRole: (person: string, role: string) => call<GovernanceView>('revoke_role', { person, role }),
+  /** A system's onboarding checklist, automatic items judged now. */
+  onboarding: (system: string) => call<OnboardingView>('onboarding', { system }),
+  /** Signs off a manual item (or waives an automatic one) on a checklist, with a note. */
+  signOff: (request: SignOffRequest) => call<void>('sign_off', { request }),
+  withdrawSignOff: (system: string, checklist: string, item: string) =>
+    call<void>('withdraw_sign_off', { system, checklist, item }),
+  /** Alerts, newest first; `openOnly` leaves out the cleared ones. */
+  alerts: (openOnly: boolean) => call<AlertView[]>('alerts', { openOnly }),
+  clearAlert: (id: number) => call<void>('clear_alert', { id }),
+  /** Every system's deprecation checklist and lifecycle. */
+  deprecations: () => call<DeprecationView[]>('deprecations'),
+  /** The records behind a checklist item (ids and dates only). */
+  deprecationRecords: (system: string, item: string) =>
+    call<RecordRefView[]>('deprecation_records', { system, item }),
+  /** Writes the records only `system` holds to `path` (a relative path is taken from the
+   * workspace's folder). */
+  exportOnlyHere: (system: string, path: string) => call<ExportReport>('export_only_here', { system, path }),
+  /** Writes all of `system`'s records to `path`, its archive before retirement. */
+  exportArchive: (system: string, path: string) => call<ExportReport>('export_archive', { system, path }),
+  setQuietDays: (system: string, days: number) => call<DeprecationView>('set_quiet_days', { system, days }),
+  /** Moves a system to `to` (active | deprecating | deprecated); `since` backdates it (a day),
+   * `reason` overrides an incomplete checklist and is required to go back. */
+  moveLifecycle: (system: string, to: string, since: string | null, reason: string | null) =>
+    call<DeprecationView>('move_lifecycle', { system, to, since, reason }),
+  /** The write-back probes, each with its last run. */
+  probes: () => call<ProbeView[]>('probes'),
+  /** A probe's runs, newest first. */
+  probeHistory: (name: string, limit: number) => call<ProbeRunView[]>('probe_history', { name, limit }),
+  addProbe: (request: ProbeRequest) => call<ProbeView>('add_probe', { request }),
+  removeProbe: (name: string) => call<void>('remove_probe', { name }),
+  /** Runs a probe end to end; progress arrives through `onProbeProgress` (scheduled runs
+   * report there too). Rejects with `conflict` while another probe runs; a cancelled run
+   * resolves with verdict `cancelled`. */
+  runProbe: (name: string) => call<ProbeRunView>('run_probe', { name }),
+  cancelProbe: () => call<boolean>('cancel_probe'),
+  onProbeProgress: (handler: (progress: ProbeProgress) => void): Promise<UnlistenFn> =>
+    listen<ProbeProgress>('probe-progress', (event) => handler(event.payload)),
+  /** The newest audit, and the newest of each quarter for the trend. */
+  auditOverview: () => call<AuditOverview>('audit_overview'),
+  /** Scores this quarter from the workspace's evidence now. */
+  runAudit: () => call<AuditRunView>('run_audit'),
+  /** Writes the audit pack of `quarter` (null: the newest scored) into `dir`; resolves to the
+   * files written. */
+  exportAudit: (quarter: string | null, dir: string) => call<string[]>('export_audit', { quarter, dir }),
 };

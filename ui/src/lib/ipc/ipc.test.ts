@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { ipc, toAppError } from '.';
 import { backend, rejectWith } from '../../test/backend';
 
@@ -86,5 +86,108 @@ describe('ipc', () => {
       ['request_erasure', { input: { reference: 'DSR-1', email: 'a@b.io', phone: null, name: null, deadlineDays: 30 } }],
       ['check_erasures', { id: null }],
     ]);
+  });
+
+  it('sends the governance, deprecation, probe and audit commands the arguments they take', async () => {
+    const request = {
+      name: 'MAP write-back',
+      spoke: 'MAP',
+      matchKey: 'email',
+      statusField: 'lead_status',
+      statusValues: ['CONNECTED'],
+      targetSeconds: 5,
+      timeoutSeconds: 12,
+      everyMinutes: 60,
+    };
+    const signOff = { system: 'SDR sheet', checklist: 'deprecation', item: 'owner_agreed', note: 'agreed in the ops review' };
+    const calls = backend({
+      governance: () => ({}),
+      grant_role: () => ({}),
+      revoke_role: () => ({}),
+      onboarding: () => ({}),
+      sign_off: () => null,
+      withdraw_sign_off: () => null,
+      alerts: () => [],
+      clear_alert: () => null,
+      deprecations: () => [],
+      deprecation_records: () => [],
+      export_only_here: () => ({}),
+      export_archive: () => ({}),
+      set_quiet_days: () => ({}),
+      move_lifecycle: () => ({}),
+      probes: () => [],
+      probe_history: () => [],
+      add_probe: () => ({}),
+      remove_probe: () => null,
+      run_probe: () => ({}),
+      cancel_probe: () => true,
+      audit_overview: () => ({}),
+      run_audit: () => ({}),
+      export_audit: () => [],
+    });
+    await ipc.governance();
+    await ipc.grantRole('sam', 'ops');
+    await ipc.revokeRole('sam', 'ops');
+    await ipc.onboarding('MAP');
+    await ipc.signOff(signOff);
+    await ipc.withdrawSignOff('SDR sheet', 'deprecation', 'owner_agreed');
+    await ipc.alerts(true);
+    await ipc.clearAlert(7);
+    await ipc.deprecations();
+    await ipc.deprecationRecords('SDR sheet', 'only_here');
+    await ipc.exportOnlyHere('SDR sheet', '/tmp/only.csv');
+    await ipc.exportArchive('SDR sheet', '/tmp/archive.csv');
+    await ipc.setQuietDays('SDR sheet', 30);
+    await ipc.moveLifecycle('SDR sheet', 'deprecated', '2026-10-01', null);
+    await ipc.probes();
+    await ipc.probeHistory('MAP write-back', 20);
+    await ipc.addProbe(request);
+    await ipc.removeProbe('MAP write-back');
+    await ipc.runProbe('MAP write-back');
+    await ipc.cancelProbe();
+    await ipc.auditOverview();
+    await ipc.runAudit();
+    await ipc.exportAudit(null, '/tmp/audit');
+    expect(calls.map((c) => [c.command, c.args])).toEqual([
+      ['governance', undefined],
+      ['grant_role', { person: 'sam', role: 'ops' }],
+      ['revoke_role', { person: 'sam', role: 'ops' }],
+      ['onboarding', { system: 'MAP' }],
+      ['sign_off', { request: signOff }],
+      ['withdraw_sign_off', { system: 'SDR sheet', checklist: 'deprecation', item: 'owner_agreed' }],
+      ['alerts', { openOnly: true }],
+      ['clear_alert', { id: 7 }],
+      ['deprecations', undefined],
+      ['deprecation_records', { system: 'SDR sheet', item: 'only_here' }],
+      ['export_only_here', { system: 'SDR sheet', path: '/tmp/only.csv' }],
+      ['export_archive', { system: 'SDR sheet', path: '/tmp/archive.csv' }],
+      ['set_quiet_days', { system: 'SDR sheet', days: 30 }],
+      ['move_lifecycle', { system: 'SDR sheet', to: 'deprecated', since: '2026-10-01', reason: null }],
+      ['probes', undefined],
+      ['probe_history', { name: 'MAP write-back', limit: 20 }],
+      ['add_probe', { request }],
+      ['remove_probe', { name: 'MAP write-back' }],
+      ['run_probe', { name: 'MAP write-back' }],
+      ['cancel_probe', undefined],
+      ['audit_overview', undefined],
+      ['run_audit', undefined],
+      ['export_audit', { quarter: null, dir: '/tmp/audit' }],
+    ]);
+  });
+
+  it('keeps a refusal as forbidden', () => {
+    expect(toAppError({ code: 'forbidden', message: 'needs admin' })).toEqual({ code: 'forbidden', message: 'needs admin' });
+  });
+
+  it('passes probe progress to the handler', async () => {
+    const { listen } = await import('@tauri-apps/api/event');
+    const seen: unknown[] = [];
+    vi.mocked(listen).mockImplementationOnce(async (name, handler) => {
+      expect(name).toBe('probe-progress');
+      (handler as (e: { payload: unknown }) => void)({ payload: { probe: 'p', phase: 'done', leg: 0, legs: 0 } });
+      return () => {};
+    });
+    await ipc.onProbeProgress((p) => seen.push(p));
+    expect(seen).toEqual([{ probe: 'p', phase: 'done', leg: 0, legs: 0 }]);
   });
 });

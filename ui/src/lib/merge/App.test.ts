@@ -9,6 +9,8 @@ describe('the Merge screen in the app', () => {
     backend({
       workspace_info: () => ({ path: '/tmp/w.steward', id: 'w', schemaVersion: 5, actor: 'dana' }),
       list_systems: () => [],
+      audit_overview: () => ({ latest: null, quarters: [], runs: 0 }),
+      alerts: () => [],
       merge_queue: queueOf(() => [summary()]),
     });
     render(App);
@@ -17,7 +19,7 @@ describe('the Merge screen in the app', () => {
     expect(labels.slice(labels.indexOf('Duplicates'), labels.indexOf('Duplicates') + 2)).toEqual(['Duplicates', 'Merge']);
     expect(within(nav).getByRole('button', { name: 'Merge' }).getAttribute('title')).toBe('Merge (Alt+8)');
 
-    await screen.findByRole('heading', { name: 'Systems', level: 1 });
+    await screen.findByRole('heading', { name: 'Overview', level: 1 });
     await fireEvent.keyDown(window, { key: '8', altKey: true });
     expect(await screen.findByRole('heading', { name: 'Merge queue', level: 1 })).toBeTruthy();
     expect(within(nav).getByRole('button', { name: 'Merge' }).getAttribute('aria-current')).toBe('page');
