@@ -107,7 +107,12 @@ fn inputs(
         for s in live.iter().filter(|s| s.role == Role::Spoke) {
             i.missing_in_hub += total("missing_in_hub", Some(s.id))?;
         }
-        i.open_conflicts = total("conflicting_write", None)?;
+        i.open_conflicts = count(
+            conn,
+            "SELECT count(DISTINCT record_id) FROM drift_findings
+              WHERE run_id = ?1 AND kind = 'conflicting_write' AND object = 'person'",
+            &[&run.id],
+        )?;
         i.linked = run.linked;
         let q = &run.quality;
         let get = |k: &str| q.get(k).and_then(serde_json::Value::as_u64).unwrap_or(0);
@@ -180,7 +185,7 @@ fn inputs(
     Ok(i)
 }
 
-fn quarter_bounds(q: &Quarter) -> (Timestamp, Timestamp) {
+pub(crate) fn quarter_bounds(q: &Quarter) -> (Timestamp, Timestamp) {
     let year: i32 = q.as_str()[..4].parse().unwrap_or(1970);
     let n: u8 = q.as_str()[6..].parse().unwrap_or(1);
     let start = |y: i32, month: u8| {

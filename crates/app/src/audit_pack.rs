@@ -131,25 +131,25 @@ pub(crate) fn csvs(app: &Steward, run: &AuditRunView) -> Result<Vec<(String, Str
     ));
 
     let mut rows = Vec::new();
-    for p in app.probes()? {
-        for r in app.probe_history(&p.name, 1000)? {
-            let quarter = steward_domain::Timestamp::parse_rfc3339(&r.started_at)
-                .map(steward_domain::Quarter::of);
-            if quarter.map_or(true, |q| q.as_str() != run.quarter) {
-                continue;
-            }
-            for l in &r.legs {
-                rows.push(vec![
-                    p.name.clone(),
-                    r.started_at.clone(),
-                    r.verdict.clone(),
-                    l.leg.clone(),
-                    l.status.clone().unwrap_or_default(),
-                    l.ms.map_or_else(String::new, |m| m.to_string()),
-                    p.target_ms.to_string(),
-                    l.detail.clone().unwrap_or_default(),
-                ]);
-            }
+    let (from, to) = crate::audit::quarter_bounds(
+        &steward_domain::Quarter::parse(&run.quarter).map_err(AppError::invalid)?,
+    );
+    let probes = steward_store::list_probes(conn)?;
+    for r in steward_store::probe_runs_between(conn, from, to)? {
+        let Some(p) = probes.iter().find(|p| p.id == r.probe_id) else {
+            continue;
+        };
+        for l in &r.legs {
+            rows.push(vec![
+                p.name.clone(),
+                r.started_at.to_rfc3339(),
+                r.verdict.as_str().to_owned(),
+                l.leg.as_str().to_owned(),
+                l.status.clone().unwrap_or_default(),
+                l.ms.map_or_else(String::new, |m| m.to_string()),
+                p.target_ms.to_string(),
+                l.detail.clone().unwrap_or_default(),
+            ]);
         }
     }
     files.push((
@@ -412,7 +412,7 @@ pub(crate) fn html(
             .collect();
         body.push_str(&table(&["part", "formula and figures"], &rows));
     }
-    body.push_str("<h2>Write-back probes</h2>");
+    body.push_str("<h2>Write-back probes (as of this export)</h2>");
     let rows: Vec<Vec<String>> = app
         .probes()?
         .iter()
@@ -452,7 +452,7 @@ pub(crate) fn html(
         &["probe", "systems", "target", "last run", "legs"],
         &rows,
     ));
-    body.push_str("<h2>Deprecation</h2>");
+    body.push_str("<h2>Deprecation (as of this export)</h2>");
     for d in app.deprecations()? {
         let _ = write!(
             body,
@@ -476,7 +476,7 @@ pub(crate) fn html(
             .collect();
         body.push_str(&table(&["item", "verdict", "evidence", "sign-off"], &rows));
     }
-    body.push_str("<h2>Who can reach what</h2>");
+    body.push_str("<h2>Who can reach what (as of this export)</h2>");
     let rows: Vec<Vec<String>> = governance
         .roles
         .iter()
@@ -498,7 +498,7 @@ pub(crate) fn html(
         .iter()
         .map(|a| vec![a.kind.clone(), a.message.clone(), a.raised_at.clone()])
         .collect();
-    body.push_str("<h2>Open alerts</h2>");
+    body.push_str("<h2>Open alerts (as of this export)</h2>");
     body.push_str(&table(&["kind", "alert", "raised"], &alerts));
     body.push_str("<h2>Files</h2><ul>");
     for (name, text) in csvs {

@@ -4,7 +4,6 @@
 //! retired system is written again.
 
 use std::collections::BTreeMap;
-use std::io::Write as _;
 use std::path::Path;
 
 use serde::Serialize;
@@ -264,13 +263,29 @@ pub fn check_drift_magnets(
         };
         let records = steward_store::record_times(workspace.conn(), system.id)?;
         let written = touched_after(&records, since, |r| r.updated_at.max(r.created_at));
-        if let Some(newest) = written
+        let Some(newest) = written
             .iter()
             .filter_map(|r| r.updated_at.max(r.created_at))
             .max()
+        else {
+            continue;
+        };
+        // Cleared by a person who saw these writes: only a newer write raises it again.
+        let subject = format!("system/{}", system.id);
+        let seen = steward_store::list_alerts(workspace.conn(), false)?
+            .into_iter()
+            .find(|a| a.kind == "drift_magnet" && a.subject == subject);
+        if let Some(alert) = seen
+            && alert.cleared_at.is_some()
+            && alert
+                .details
+                .get("newest")
+                .and_then(serde_json::Value::as_str)
+                >= Some(newest.to_rfc3339().as_str())
         {
-            magnets.push((system, since, written.len(), newest));
+            continue;
         }
+        magnets.push((system, since, written.len(), newest));
     }
     let count = magnets.len();
     for (system, since, written, newest) in magnets {
@@ -318,6 +333,7 @@ fn export_records(
     path: &Path,
 ) -> Result<(u64, String), AppError> {
     let io = |e: std::io::Error| AppError::new(ErrorCode::Io, format!("{}: {e}", path.display()));
+    check_target(path)?;
     let mut rows: Vec<(String, String, BTreeMap<String, String>)> = Vec::new();
     // `wanted` picks fields (by system); the records are picked here.
     steward_store::for_each_record(
@@ -342,28 +358,66 @@ fn export_records(
         .collect();
     columns.sort();
     let tmp = path.with_extension("csv.partial");
-    {
-        let file = std::fs::File::create(&tmp).map_err(io)?;
-        let mut out = csv::Writer::from_writer(std::io::BufWriter::new(file));
-        let mut header = vec!["object".to_owned(), "external_id".to_owned()];
-        header.extend(columns.iter().cloned());
-        out.write_record(&header).map_err(|e| io(e.into()))?;
-        for (object, external, values) in &rows {
-            let mut line = vec![object.clone(), external.clone()];
-            line.extend(
-                columns
-                    .iter()
-                    .map(|c| values.get(c).cloned().unwrap_or_default()),
-            );
-            out.write_record(&line).map_err(|e| io(e.into()))?;
-        }
-        let mut inner = out.into_inner().map_err(|e| io(e.into_error()))?;
-        inner.flush().map_err(io)?;
-        inner.get_ref().sync_all().map_err(io)?;
+    // A partial file left by a killed export holds customer values too.
+    let _ = std::fs::remove_file(&tmp);
+    let written = write_csv(&tmp, &columns, &rows);
+    if let Err(e) = written {
+        // The partial file holds customer values: never leave it behind.
+        let _ = std::fs::remove_file(&tmp);
+        return Err(io(e));
     }
-    std::fs::rename(&tmp, path).map_err(io)?;
+    // A hard link never replaces a file that appeared meanwhile; where links are not
+    // supported (some removable drives), a rename after the check above.
+    let placed = match std::fs::hard_link(&tmp, path) {
+        Ok(()) => std::fs::remove_file(&tmp),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Err(e),
+        Err(_) => std::fs::rename(&tmp, path),
+    };
+    if let Err(e) = placed {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(io(e));
+    }
     let bytes = std::fs::read(path).map_err(io)?;
     Ok((rows.len() as u64, hex::encode(Sha256::digest(&bytes))))
+}
+
+/// An export never replaces anything: not an earlier archive (whose digest is on record),
+/// not a folder, not the workspace itself.
+fn check_target(path: &Path) -> Result<(), AppError> {
+    let refuse = |why: &str| AppError::invalid(format!("out: {} {why}", path.display()));
+    if path.is_dir() {
+        return Err(refuse("is a folder: name the file to write"));
+    }
+    if path.exists() {
+        return Err(refuse(
+            "exists already: choose a new file name (exports never overwrite)",
+        ));
+    }
+    Ok(())
+}
+
+type Rows = [(String, String, BTreeMap<String, String>)];
+
+fn write_csv(tmp: &Path, columns: &[String], rows: &Rows) -> std::io::Result<()> {
+    let file = std::fs::File::create_new(tmp)?;
+    let mut out = csv::Writer::from_writer(std::io::BufWriter::new(file));
+    let mut header = vec!["object".to_owned(), "external_id".to_owned()];
+    header.extend(columns.iter().cloned());
+    out.write_record(&header)?;
+    for (object, external, values) in rows {
+        let mut line = vec![object.clone(), external.clone()];
+        line.extend(
+            columns
+                .iter()
+                .map(|c| values.get(c).cloned().unwrap_or_default()),
+        );
+        out.write_record(&line)?;
+    }
+    let inner = out.into_inner().map_err(csv::IntoInnerError::into_error)?;
+    let file = inner
+        .into_inner()
+        .map_err(std::io::IntoInnerError::into_error)?;
+    file.sync_all()
 }
 
 impl Steward {
@@ -436,6 +490,7 @@ impl Steward {
         system: &str,
         path: &Path,
     ) -> Result<ExportReport, AppError> {
+        require(self.workspace.conn(), &self.actor, Action::SignOff)?;
         let system = system_by_name(&self.workspace, system)?;
         let ids = only_here(self.workspace.conn(), system.id)?
             .ok_or_else(|| {

@@ -730,6 +730,11 @@ impl Steward {
     /// a sighting keeps a system `still_present`; a succeeded full read without one proves the
     /// person gone (`deleted`, or `not_found` where they never were).
     pub fn check_erasures(&mut self, only: Option<i64>) -> Result<Vec<ErasureView>, AppError> {
+        crate::governance::require(
+            self.workspace.conn(),
+            &self.actor,
+            steward_domain::Action::RequestErasure,
+        )?;
         let now = self.clock.now();
         let requests = steward_store::list_erasures(self.workspace.conn())?;
         let systems = steward_store::list_systems(self.workspace.conn())?;

@@ -298,25 +298,25 @@ impl Steward {
         let role: Duty = role.parse().map_err(AppError::invalid)?;
         require(self.workspace.conn(), &self.actor, Action::ManageRoles)?;
         let (at, actor) = (self.clock.now(), self.actor.clone());
-        let removed = self.workspace.change(|c| {
-            let removed = c.revoke_role(&person, role)?;
+        self.workspace.change(|c| {
+            // Nothing to revoke: refused inside the transaction, so no audit entry is left.
+            if !c.revoke_role(&person, role)? {
+                return Err(AppError::new(
+                    ErrorCode::NotFound,
+                    format!("{person} does not hold the role {}", role.as_str()),
+                ));
+            }
             Ok::<_, AppError>((
-                removed,
+                (),
                 AuditEvent {
                     at,
                     actor: actor.clone(),
                     action: "role.revoked".into(),
                     subject: format!("role/{person}"),
-                    details: json!({ "person": person, "role": role.as_str(), "held": removed }),
+                    details: json!({ "person": person, "role": role.as_str() }),
                 },
             ))
         })?;
-        if !removed {
-            return Err(AppError::new(
-                ErrorCode::NotFound,
-                format!("{person} does not hold the role {}", role.as_str()),
-            ));
-        }
         self.governance()
     }
 
@@ -412,6 +412,21 @@ impl Steward {
                     .join(", ")
             )));
         };
+        // The owner's own items: what an admin could otherwise approve on the owner's behalf.
+        let owners_item = checklist == Checklist::Onboarding
+            && matches!(key, "owner_approved" | "authority_decided");
+        if owners_item
+            && steward_store::is_governed(self.workspace.conn())?
+            && !steward_store::roles_of(self.workspace.conn(), &self.actor)?.contains(&Duty::Owner)
+        {
+            return Err(AppError::new(
+                ErrorCode::Forbidden,
+                format!(
+                    "{} may not sign off \"{key}\": only the SSOT owner does (steward role list names them)",
+                    self.actor
+                ),
+            ));
+        }
         let note = request.note.trim();
         if note.is_empty() || note.chars().count() > 500 {
             return Err(AppError::invalid(
@@ -454,27 +469,24 @@ impl Steward {
         let system = system_by_name(&self.workspace, system)?;
         let (at, actor) = (self.clock.now(), self.actor.clone());
         let item = item.trim().to_owned();
-        let removed = self.workspace.change(|c| {
-            let removed = c.withdraw_sign_off(system.id, checklist, &item)?;
+        self.workspace.change(|c| {
+            if !c.withdraw_sign_off(system.id, checklist, &item)? {
+                return Err(AppError::new(
+                    ErrorCode::NotFound,
+                    format!("\"{item}\" was not signed off"),
+                ));
+            }
             Ok::<_, AppError>((
-                removed,
+                (),
                 AuditEvent {
                     at,
                     actor,
                     action: "checklist.sign_off_withdrawn".into(),
                     subject: format!("system/{}", system.id),
-                    details: json!({ "checklist": checklist.as_str(), "item": item, "held": removed }),
+                    details: json!({ "checklist": checklist.as_str(), "item": item }),
                 },
             ))
-        })?;
-        if removed {
-            Ok(())
-        } else {
-            Err(AppError::new(
-                ErrorCode::NotFound,
-                format!("\"{item}\" was not signed off"),
-            ))
-        }
+        })
     }
 
     pub fn alerts(&self, open_only: bool) -> Result<Vec<AlertView>, AppError> {
@@ -490,26 +502,24 @@ impl Steward {
     pub fn clear_alert(&mut self, id: i64) -> Result<(), AppError> {
         require(self.workspace.conn(), &self.actor, Action::RunProbes)?;
         let (at, actor) = (self.clock.now(), self.actor.clone());
-        let cleared = self.workspace.change(|c| {
-            let n = c.clear_alerts(Some(id), None, at, &actor)?;
+        self.workspace.change(|c| {
+            if c.clear_alerts(Some(id), None, at, &actor)? == 0 {
+                return Err(AppError::new(
+                    ErrorCode::NotFound,
+                    format!("no open alert {id}"),
+                ));
+            }
             Ok::<_, AppError>((
-                n,
+                (),
                 AuditEvent {
                     at,
                     actor: actor.clone(),
                     action: "alert.cleared".into(),
                     subject: format!("alert/{id}"),
-                    details: json!({ "cleared": n }),
+                    details: json!({}),
                 },
             ))
-        })?;
-        if cleared == 0 {
-            return Err(AppError::new(
-                ErrorCode::NotFound,
-                format!("no open alert {id}"),
-            ));
-        }
-        Ok(())
+        })
     }
 }
 

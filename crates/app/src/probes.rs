@@ -218,11 +218,25 @@ impl Steward {
                 "spoke: name a spoke; the probe's other end is the hub",
             ));
         }
+        if !takes_probes(spoke.kind) {
+            return Err(AppError::invalid(format!(
+                "spoke: {} is a {} system; probes create test leads through an API: a marketing platform today",
+                spoke.name,
+                spoke.kind.as_str()
+            )));
+        }
         let systems = steward_store::list_systems(self.workspace.conn())?;
         let hub = systems
             .iter()
             .find(|s| s.role == Role::Hub)
             .ok_or_else(|| AppError::invalid("the workspace has no hub yet: add the CRM first"))?;
+        if !takes_probes(hub.kind) {
+            return Err(AppError::invalid(format!(
+                "the hub {} is a {} system; probes need HubSpot's API today",
+                hub.name,
+                hub.kind.as_str()
+            )));
+        }
         let rules = rules_in_force(&self.workspace);
         for system in [&spoke, hub] {
             field_of(&rules, system, request.match_key.trim())?;
@@ -329,6 +343,12 @@ impl Steward {
     }
 }
 
+/// The kinds whose connectors create, find and delete test people (`Connector::prober`).
+fn takes_probes(kind: steward_domain::SystemKind) -> bool {
+    use steward_domain::SystemKind::{Hubspot, Marketing};
+    matches!(kind, Hubspot | Marketing)
+}
+
 fn find(workspace: &Workspace, name: &str) -> Result<ProbeRow, AppError> {
     steward_store::find_probe(workspace.conn(), name)?.ok_or_else(|| {
         AppError::new(
@@ -395,7 +415,7 @@ fn plan(workspace: &Workspace, probe: ProbeRow) -> Result<Plan, AppError> {
         .cloned()
         .ok_or_else(|| {
             AppError::invalid(format!(
-                "\"{}\" has no status model any more",
+                "\"{}\" has no status model any more: define its values on the Rules screen, or remove the probe",
                 probe.status_field
             ))
         })?;
@@ -474,12 +494,12 @@ where
 async fn legs(
     env: &SyncEnv,
     plan: &Plan,
-    run_id: i64,
-    tag: &str,
+    (run_id, tag): (i64, &str),
     (spoke, hub): (&dyn Connector, &dyn Connector),
     cancel: &CancellationToken,
     on_progress: &(dyn Fn(&ProbeProgress) + Send + Sync),
-) -> Result<Vec<Leg>, AppError> {
+    out: &mut Vec<Leg>,
+) -> Result<(), AppError> {
     let (spoke_probe, hub_probe) = probers(plan, spoke, hub)?;
     let total = u32::try_from(plan.sends.len() + 1).unwrap_or(u32::MAX);
     let progress = |phase: &str, leg: u32| {
@@ -494,9 +514,14 @@ async fn legs(
     let ext = |e: steward_connectors::ConnectorError| {
         AppError::new(ErrorCode::ExternalSystem, e.to_string())
     };
-    let mut out = Vec::new();
 
     progress("creating", 0);
+    if cancel.is_cancelled() {
+        return Err(AppError::new(
+            ErrorCode::Cancelled,
+            "the probe was cancelled",
+        ));
+    }
     let mut values = plan.test_lead.clone();
     values.insert(plan.spoke_key.clone(), tag.to_owned());
     let spoke_id = spoke_probe.create_test_person(&values).await.map_err(ext)?;
@@ -536,7 +561,7 @@ async fn legs(
                 timeout.as_secs_f64()
             )),
         });
-        return Ok(out);
+        return Ok(());
     };
     ws.change(|c| {
         c.set_probe_ids(run_id, None, Some(&hub_id))?;
@@ -647,7 +672,7 @@ async fn legs(
             },
         });
     }
-    Ok(out)
+    Ok(())
 }
 
 fn probers<'a>(
@@ -663,7 +688,7 @@ fn probers<'a>(
 > {
     let none = |s: &System| {
         AppError::invalid(format!(
-            "{} ({}) cannot take probe test records",
+            "{} ({}) cannot take probe test records: probes run between HubSpot and a marketing platform",
             s.name,
             s.kind.as_str()
         ))
@@ -672,6 +697,14 @@ fn probers<'a>(
         spoke.prober().ok_or_else(|| none(&plan.spoke))?,
         hub.prober().ok_or_else(|| none(&plan.hub))?,
     ))
+}
+
+/// The test records leave the cache with the systems: a sync during the run may have read
+/// them, and they must not count as leads (drift, duplicates, the audit).
+fn forget(c: &steward_store::Change<'_>, plan: &Plan, tag: &str) -> Result<(), AppError> {
+    c.forget_test_records(plan.spoke.id, &plan.spoke_key, tag)?;
+    c.forget_test_records(plan.hub.id, &plan.hub_key, tag)?;
+    Ok(())
 }
 
 fn probe_event(env: &SyncEnv, run_id: i64, action: &str, details: serde_json::Value) -> AuditEvent {
@@ -698,7 +731,7 @@ async fn clean_up(
     let Ok((spoke_probe, hub_probe)) = probers(plan, spoke, hub) else {
         return (
             "failed".into(),
-            Some("a system cannot take probe calls".into()),
+            Some("a system of the probe cannot take probe calls (probes run between HubSpot and a marketing platform); remove its test records by hand".into()),
         );
     };
     let mut problems = Vec::new();
@@ -794,6 +827,7 @@ pub async fn run_probe(
         let (state, detail) = clean_up(&old, &plan, spoke.as_ref(), hub.as_ref(), true).await;
         workspace.change(|c| {
             c.set_probe_cleanup(old.id, &state, detail.as_deref())?;
+            forget(c, &plan, &old.tag)?;
             Ok::<_, AppError>((
                 (),
                 probe_event(env, old.id, "probe.swept", json!({ "cleanup": state })),
@@ -801,22 +835,22 @@ pub async fn run_probe(
         })?;
     }
     tracing::info!(probe = plan.probe.id, run = run_id, "probe started");
+    // Legs measured before an error or a cancel are kept: they are history and latency.
+    let mut legs_ = Vec::new();
     let outcome = legs(
         env,
         &plan,
-        run_id,
-        &tag,
+        (run_id, &tag),
         (spoke.as_ref(), hub.as_ref()),
         &cancel,
         on_progress,
+        &mut legs_,
     )
     .await;
-    let (verdict_, legs_, error) = match outcome {
-        Ok(legs) => (verdict(&legs, plan.probe.target_ms), legs, None),
-        Err(e) if e.code == ErrorCode::Cancelled => {
-            (ProbeVerdict::Cancelled, Vec::new(), Some(e.message))
-        }
-        Err(e) => (ProbeVerdict::Failed, Vec::new(), Some(e.message)),
+    let (verdict_, error) = match outcome {
+        Ok(()) => (verdict(&legs_, plan.probe.target_ms), None),
+        Err(e) if e.code == ErrorCode::Cancelled => (ProbeVerdict::Cancelled, Some(e.message)),
+        Err(e) => (ProbeVerdict::Failed, Some(e.message)),
     };
     let finished = env.clock.now();
     workspace.change(|c| {
@@ -840,10 +874,13 @@ pub async fn run_probe(
     });
     let run = steward_store::get_probe_run(workspace.conn(), run_id)?
         .ok_or_else(|| AppError::new(ErrorCode::Internal, "the probe run vanished"))?;
-    let reached_hub = run.hub_external.is_some() || run.spoke_external.is_none();
+    // Until the lead was seen in the hub, an integration may still carry it there (even
+    // when the create call failed without an answer): the next run sweeps again.
+    let reached_hub = run.hub_external.is_some();
     let (state, detail) = clean_up(&run, &plan, spoke.as_ref(), hub.as_ref(), reached_hub).await;
     workspace.change(|c| {
         c.set_probe_cleanup(run_id, &state, detail.as_deref())?;
+        forget(c, &plan, &run.tag)?;
         Ok::<_, AppError>((
             (),
             probe_event(env, run_id, "probe.cleaned_up", json!({ "cleanup": state })),

@@ -240,6 +240,11 @@ impl Steward {
         name: &str,
         config_path: &str,
     ) -> Result<SystemView, AppError> {
+        crate::governance::require(
+            self.workspace.conn(),
+            &self.actor,
+            steward_domain::Action::ManageSystems,
+        )?;
         let system = self.find_system(name)?;
         let settings = connector_settings(system.kind, Some(config_path))?;
         let at = self.clock.now();
@@ -311,6 +316,21 @@ impl Steward {
         let system = self.find_system(name)?;
         let kind = system.kind;
         let id = system.id;
+        // Removing it drops its probes' history, and with it the memory of test records a
+        // probe may still have to remove from the other system.
+        for probe in steward_store::list_probes(self.workspace.conn())? {
+            if (probe.spoke_id == id || probe.hub_id == id)
+                && !steward_store::pending_cleanups(self.workspace.conn(), probe.id)?.is_empty()
+            {
+                return Err(AppError::new(
+                    crate::ErrorCode::Conflict,
+                    format!(
+                        "probe \"{}\" still has test records to remove; run it once more (it sweeps them), then remove the system",
+                        probe.name
+                    ),
+                ));
+            }
+        }
         let event = self.event(
             self.clock.now(),
             "system.removed",

@@ -292,7 +292,7 @@ pub fn probe(app: &mut Steward, command: ProbeCommand, out: &Printer) -> Result<
             };
             let runtime = crate::sandbox::runtime()?;
             let cancel = CancellationToken::new();
-            let runs = runtime.block_on(async {
+            let results = runtime.block_on(async {
                 let stop = cancel.clone();
                 let watcher = tokio::spawn(async move {
                     if tokio::signal::ctrl_c().await.is_ok() {
@@ -301,9 +301,13 @@ pub fn probe(app: &mut Steward, command: ProbeCommand, out: &Printer) -> Result<
                 });
                 let mut runs = Vec::new();
                 for name in &names {
-                    runs.push(
-                        steward_app::probes::run_probe(&env, name, cancel.clone(), &progress).await,
-                    );
+                    // Ctrl-C stops the batch: the probe under way cleans up and reports.
+                    if cancel.is_cancelled() {
+                        break;
+                    }
+                    let run =
+                        steward_app::probes::run_probe(&env, name, cancel.clone(), &progress).await;
+                    runs.push((name.clone(), run));
                 }
                 watcher.abort();
                 runs
@@ -311,7 +315,22 @@ pub fn probe(app: &mut Steward, command: ProbeCommand, out: &Printer) -> Result<
             if terminal {
                 eprintln!();
             }
-            let runs: Vec<ProbeRunView> = runs.into_iter().collect::<Result<_, _>>()?;
+            // One probe that cannot start does not hide the others' verdicts.
+            let mut done = Vec::new();
+            let mut refused: Vec<AppError> = Vec::new();
+            for (name, run) in results {
+                match run {
+                    Ok(view) => done.push(view),
+                    Err(e) => {
+                        eprintln!("steward: probe \"{name}\" did not run: {}", e.message);
+                        refused.push(e);
+                    }
+                }
+            }
+            if done.is_empty() && !refused.is_empty() {
+                return Err(refused.swap_remove(0));
+            }
+            let runs = done;
             if out.json {
                 print_json(&runs);
             } else {
@@ -319,6 +338,18 @@ pub fn probe(app: &mut Steward, command: ProbeCommand, out: &Printer) -> Result<
                     println!("{}", r.probe);
                     print_run(r);
                 }
+            }
+            if !refused.is_empty() {
+                return Ok(
+                    if refused
+                        .iter()
+                        .any(|e| e.code == steward_app::ErrorCode::ExternalSystem)
+                    {
+                        Outcome::OutsideFailure
+                    } else {
+                        Outcome::BadInput
+                    },
+                );
             }
             if runs.iter().any(|r| r.verdict != "passed") {
                 return Ok(Outcome::Finding);

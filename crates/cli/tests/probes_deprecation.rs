@@ -301,6 +301,68 @@ fn probes_checklists_roles_and_the_audit_on_the_sandbox() {
         onboarding["items"][2]["verdict"], "pass",
         "synced: {onboarding}"
     );
+    // The owner's own items are the owner's: an admin who is not the owner may not.
+    assert_eq!(run(&["role", "grant", "ana", "--role", "admin"]).code, 0);
+    let as_ana = steward(
+        &ws,
+        &service,
+        &[
+            "sign-off",
+            map,
+            "--checklist",
+            "onboarding",
+            "--item",
+            "owner_approved",
+            "--note",
+            "ok",
+        ],
+        &[("USER", "ana")],
+    );
+    assert_eq!(as_ana.code, 2);
+    assert!(
+        as_ana.stderr.contains("only the SSOT owner"),
+        "{}",
+        as_ana.stderr
+    );
+    assert_eq!(
+        run(&[
+            "sign-off",
+            map,
+            "--checklist",
+            "onboarding",
+            "--item",
+            "owner_approved",
+            "--note",
+            "fits the stack"
+        ])
+        .code,
+        0
+    );
+    // Exports never overwrite, not even an earlier archive.
+    let again = run(&[
+        "deprecation",
+        "archive",
+        SDR,
+        "--out",
+        export.to_str().unwrap(),
+    ]);
+    assert_eq!(again.code, 2);
+    assert!(again.stderr.contains("exists already"), "{}", again.stderr);
+    // A cleared drift magnet stays cleared until the sheet is written again.
+    let id = magnets[0]["id"].as_i64().unwrap().to_string();
+    assert_eq!(run(&["alerts", "--clear", &id]).code, 0);
+    assert_eq!(run(&["sync", "--system", SDR]).code, 0);
+    let open = json_of(&["alerts"]);
+    assert!(
+        !open
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|a| a["kind"] == "drift_magnet"),
+        "cleared, nothing new written: {open}"
+    );
+    let cleared_twice = run(&["alerts", "--clear", &id]);
+    assert_eq!(cleared_twice.code, 2, "{}", cleared_twice.stderr);
 
     // --- The audit: four scores with formulas, stored, and the pack. ---
     let audit = json_of(&["audit", "run"]);
@@ -350,11 +412,29 @@ fn probes_checklists_roles_and_the_audit_on_the_sandbox() {
     assert!(!html.contains("<script"), "self-contained, no script");
     let findings = std::fs::read_to_string(pack.join("drift_findings.csv")).unwrap();
     assert!(findings.lines().count() > 10);
-    // No customer value in the report: no address of the seeded people.
-    assert!(
-        !html.contains("@example") && !findings.contains('@'),
-        "values stay out of the pack"
-    );
+    // No customer value in any file of the pack: no seeded address, phone or last name.
+    let pack_text: String = files
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| std::fs::read_to_string(f.as_str().unwrap()).unwrap())
+        .collect();
+    let mut checked = 0;
+    for contact in &world.contacts {
+        for key in ["email", "phone", "lastname"] {
+            if let Some(value) = contact.properties.get(key)
+                && value.trim().chars().count() >= 6
+            {
+                checked += 1;
+                assert!(
+                    !pack_text.contains(value.trim()),
+                    "{key} of contact {} in the pack",
+                    contact.id
+                );
+            }
+        }
+    }
+    assert!(checked > SIZE, "checked {checked} values");
 
     let verify = json_of(&["audit-log", "verify"]);
     assert_eq!(verify["intact"], true, "{verify}");

@@ -19,8 +19,8 @@ pub struct AuditInputs {
     /// Median latencies of this quarter's probe legs: spoke → hub and hub → spoke.
     pub median_sync_ms: Option<u64>,
     pub median_write_back_ms: Option<u64>,
-    /// People in the newest matching run, and the extra records its clusters hold (a
-    /// cluster of 3 holds 2 extra).
+    /// Live hub people, and the extra hub records the newest matching run's clusters hold
+    /// (a cluster with 3 hub records holds 2 extra).
     pub people_matched: u64,
     pub duplicate_extras: u64,
     /// Required hub fields: the slots (people × required fields) and those filled.
@@ -30,7 +30,8 @@ pub struct AuditInputs {
     /// Status values held by linked records, and those the status model cannot map.
     pub status_values: u64,
     pub status_unmapped: u64,
-    /// Conflicting writes open in the newest drift run, and the spoke records linked then.
+    /// Hub people with a conflicting write open in the newest drift run (an integration
+    /// overwrote a field the hub owns), and the spoke records linked then (shown, not scored).
     pub open_conflicts: u64,
     pub linked: u64,
     /// Systems not deprecated, those whose last sync succeeded within a week, those with a
@@ -166,7 +167,7 @@ pub fn score(i: &AuditInputs) -> Vec<Requirement> {
                     "people not duplicated",
                     i.duplicate_extras,
                     i.people_matched,
-                    "(people − extra records in duplicate clusters) ÷ people",
+                    "(hub people − extra hub records in duplicate clusters) ÷ hub people",
                 ),
                 part(
                     "required fields filled",
@@ -184,10 +185,10 @@ pub fn score(i: &AuditInputs) -> Vec<Requirement> {
                     "(status values − unmapped) ÷ status values",
                 ),
                 inverse(
-                    "linked records without a conflicting write",
+                    "hub people without a conflicting write",
                     i.open_conflicts,
-                    i.linked,
-                    "(linked − open conflicting writes) ÷ linked",
+                    i.people_matched,
+                    "(hub people − those with an open conflicting write) ÷ hub people",
                 ),
             ],
             vec![],
@@ -234,7 +235,8 @@ impl Quarter {
 
     pub fn parse(text: &str) -> Result<Self, String> {
         let t = text.trim().to_ascii_uppercase();
-        let ok = t.len() == 7
+        let ok = t.is_ascii()
+            && t.len() == 7
             && t[..4].chars().all(|c| c.is_ascii_digit())
             && &t[4..6] == "-Q"
             && matches!(&t[6..], "1" | "2" | "3" | "4");
@@ -290,7 +292,7 @@ mod tests {
         );
         assert_eq!(scores[1].score, Some(90.0));
         assert_eq!(scores[1].facts[0].1, "2.1 s");
-        // Integrity: 0.9, n/a, 0.9, 0.95 → 91.67.
+        // Integrity: 0.9, n/a, 0.9, 0.95 (5 of 100 hub people) → 91.67.
         let integrity = scores[2].score.unwrap();
         assert!((integrity - 91.666).abs() < 0.01, "{integrity}");
         assert!(
@@ -311,5 +313,9 @@ mod tests {
         assert_eq!(Quarter::of(at).as_str(), "2026-Q1");
         assert_eq!(Quarter::parse("2026-q2").unwrap().as_str(), "2026-Q2");
         assert!(Quarter::parse("2026-Q5").is_err());
+        assert!(
+            Quarter::parse("202é-Q4").is_err(),
+            "no panic on multi-byte text"
+        );
     }
 }

@@ -69,13 +69,25 @@ pub fn list_probes(conn: &Connection) -> Result<Vec<ProbeRow>, StoreError> {
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
-/// A probe by name (any case) or id.
+/// A probe by name (any case), else by id: a name that is a number wins over an id.
 pub fn find_probe(conn: &Connection, name_or_id: &str) -> Result<Option<ProbeRow>, StoreError> {
-    let id: i64 = name_or_id.trim().parse().unwrap_or(-1);
+    let by_name = conn
+        .query_row(
+            &format!("SELECT {PROBE_COLUMNS} FROM probes WHERE name = ?1"),
+            [name_or_id.trim()],
+            probe_from_row,
+        )
+        .optional()?;
+    if by_name.is_some() {
+        return Ok(by_name);
+    }
+    let Ok(id) = name_or_id.trim().parse::<i64>() else {
+        return Ok(None);
+    };
     Ok(conn
         .query_row(
-            &format!("SELECT {PROBE_COLUMNS} FROM probes WHERE name = ?1 OR id = ?2"),
-            params![name_or_id.trim(), id],
+            &format!("SELECT {PROBE_COLUMNS} FROM probes WHERE id = ?1"),
+            [id],
             probe_from_row,
         )
         .optional()?)
@@ -238,6 +250,23 @@ impl Change<'_> {
             ],
         )?;
         Ok(())
+    }
+
+    /// Drops a probe's test record from the cache (a sync may have read it mid-run): the
+    /// records of `system_id` whose `field` holds exactly `tag`. Returns how many.
+    pub fn forget_test_records(
+        &self,
+        system_id: i64,
+        field: &str,
+        tag: &str,
+    ) -> Result<usize, StoreError> {
+        Ok(self.tx.execute(
+            "DELETE FROM records WHERE id IN (
+                 SELECT r.id FROM records r
+                   JOIN record_fields f ON f.record_id = r.id AND f.field = ?2
+                  WHERE r.system_id = ?1 AND f.value = ?3)",
+            params![system_id, field, tag],
+        )?)
     }
 
     pub fn set_probe_cleanup(

@@ -80,8 +80,10 @@ fn one_owner_and_never_no_admin() {
         steward_store::roles_of(ws.conn(), "ANA").unwrap(),
         vec![Duty::Owner]
     );
-    // A refused change leaves nothing behind, not even its audit entry.
     assert_eq!(steward_store::list_roles(ws.conn()).unwrap().len(), 2);
+    // A refused change leaves nothing behind, not even its audit entry: the two refusals
+    // above added none (created, the system, four changes).
+    assert_eq!(ws.audit_len().unwrap(), 6);
 }
 
 #[test]

@@ -12,16 +12,27 @@ pub fn export_path(steward: &Steward, raw: &str) -> Result<PathBuf, AppError> {
     let raw = raw.trim();
     if raw.is_empty() {
         return Err(AppError::invalid(
-            "path: name the file or folder to write, e.g. /home/you/exports",
+            "path: name the file to write (or the folder, for an audit pack), e.g. /home/you/exports/sdr-archive.csv",
         ));
     }
-    let path = PathBuf::from(raw);
+    // `~` is a shell's, not the file system's: expand it rather than make a folder named ~.
+    let path = match raw.strip_prefix("~/") {
+        Some(rest) => std::env::home_dir()
+            .map(|home| home.join(rest))
+            .ok_or_else(|| {
+                AppError::invalid("path: no home folder to expand ~ in; give a full path")
+            })?,
+        None => PathBuf::from(raw),
+    };
     if path.is_absolute() {
         return Ok(path);
     }
+    // The workspace's own folder, made absolute (it may have been opened by a relative path).
     let workspace = PathBuf::from(steward.info().path);
+    let workspace = std::path::absolute(&workspace).unwrap_or(workspace);
     let dir = workspace
         .parent()
+        .filter(|p| !p.as_os_str().is_empty())
         .map_or_else(|| PathBuf::from("."), PathBuf::from);
     Ok(dir.join(path))
 }

@@ -442,6 +442,11 @@ impl Steward {
     /// they are not duplicates. Untouched pending proposals whose cluster is gone are
     /// withdrawn; ones a person approved or edited stay.
     pub fn propose_merges(&mut self) -> Result<ProposeReport, AppError> {
+        crate::governance::require(
+            self.workspace.conn(),
+            &self.actor,
+            steward_domain::Action::ReviewMerges,
+        )?;
         let hub = hub_of(&self.workspace)?;
         let conn = self.workspace.conn();
         let Some(run) = steward_store::latest_match_run(conn)? else {

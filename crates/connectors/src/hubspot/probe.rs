@@ -76,6 +76,16 @@ impl Prober for HubspotConnector {
         match self.post(&what, url, &body, false).await {
             Ok(_) => Ok(true),
             Err(ConnectorError::Http { status: 404, .. }) => Ok(false),
+            // A portal without GDPR deletes turned on refuses them: archive instead, which
+            // HubSpot empties from its recycle bin after 90 days.
+            Err(ConnectorError::Http { status: 400, .. } | ConnectorError::Unauthorized { .. }) => {
+                let url = self.url(&format!(
+                    "crm/v3/objects/{}/batch/archive",
+                    segment(ObjectType::Person)
+                ))?;
+                let body = json!({"inputs": [{"id": id}]});
+                self.post(&what, url, &body, false).await.map(|_| true)
+            }
             Err(e) => Err(e),
         }
     }
