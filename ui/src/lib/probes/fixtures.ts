@@ -21,6 +21,7 @@ export function probeRun(overrides: Partial<ProbeRunView> = {}): ProbeRunView {
     error: null,
     cleanup: 'done',
     cleanupDetail: '2 test records removed',
+    tag: 'probe-0f3c@probe.steward.invalid',
     ...overrides,
   };
 }
