@@ -16,7 +16,8 @@ use steward_store::{Connection, FindingFilter, Workspace};
 use ts_rs::TS;
 
 use crate::error::{AppError, ErrorCode};
-use crate::governance::{require, rules_in_force};
+use crate::governance::require;
+use crate::rules::rules_in_force;
 use crate::workspace::Steward;
 
 /// Hub fields every person should have, as canonical keys.
@@ -170,11 +171,7 @@ fn inputs(
     }
     for p in steward_store::list_probes(conn)? {
         i.probes += 1;
-        let last = steward_store::probe_runs(conn, p.id, 5)?
-            .into_iter()
-            .find(|r| {
-                r.finished_at.is_some() && r.verdict != steward_domain::ProbeVerdict::Cancelled
-            });
+        let last = steward_store::last_verdict_run(conn, p.id)?;
         i.probes_passing +=
             u64::from(last.is_some_and(|r| r.verdict == steward_domain::ProbeVerdict::Passed));
     }

@@ -16,7 +16,8 @@ use steward_store::{Connection, FindingFilter, RecordTimes, Workspace};
 use ts_rs::TS;
 
 use crate::error::{AppError, ErrorCode};
-use crate::governance::{ChecklistItemView, require, system_by_name, with_sign_offs};
+use crate::governance::{ChecklistItemView, require, with_sign_offs};
+use crate::sync::find as system_by_name;
 use crate::workspace::Steward;
 
 const DAY_MS: i64 = 86_400_000;
@@ -71,11 +72,7 @@ pub(crate) fn last_probe_verdict(
     }
     let mut last: Option<(String, steward_store::ProbeRunRow)> = None;
     for p in &probes {
-        if let Some(run) = steward_store::probe_runs(conn, p.id, 5)?
-            .into_iter()
-            .find(|r| {
-                r.finished_at.is_some() && r.verdict != steward_domain::ProbeVerdict::Cancelled
-            })
+        if let Some(run) = steward_store::last_verdict_run(conn, p.id)?
             && last
                 .as_ref()
                 .is_none_or(|(_, l)| run.started_at > l.started_at)
@@ -189,11 +186,12 @@ fn only_here(conn: &Connection, system_id: i64) -> Result<Option<(i64, Vec<Strin
     )))
 }
 
-pub(crate) fn checklist(
+/// The checklist's items, judged and with their sign-offs.
+fn items(
     workspace: &Workspace,
     system: &System,
     now: Timestamp,
-) -> Result<DeprecationView, AppError> {
+) -> Result<Vec<steward_domain::Item>, AppError> {
     let conn = workspace.conn();
     let since = steward_store::lifecycle_since(conn, system.id)?;
     let quiet_days = steward_store::quiet_days(conn, system.id)?;
@@ -234,13 +232,23 @@ pub(crate) fn checklist(
         ),
         None => (Verdict::Fail, "no archive exported yet".into()),
     });
-    let items = with_sign_offs(workspace, system.id, Checklist::Deprecation, judged)?;
+    with_sign_offs(workspace, system.id, Checklist::Deprecation, judged)
+}
+
+pub(crate) fn checklist(
+    workspace: &Workspace,
+    system: &System,
+    now: Timestamp,
+) -> Result<DeprecationView, AppError> {
+    let conn = workspace.conn();
+    let items = items(workspace, system, now)?;
     Ok(DeprecationView {
         system: system.name.to_string(),
         system_id: system.id,
         lifecycle: system.lifecycle,
-        lifecycle_since: since.map(Timestamp::to_rfc3339),
-        quiet_days,
+        lifecycle_since: steward_store::lifecycle_since(conn, system.id)?
+            .map(Timestamp::to_rfc3339),
+        quiet_days: steward_store::quiet_days(conn, system.id)?,
         complete: items.iter().all(steward_domain::Item::satisfied),
         items: items.iter().map(ChecklistItemView::from).collect(),
     })
@@ -600,21 +608,7 @@ impl Steward {
                 "since: the decision cannot take effect in the future",
             ));
         }
-        let view = checklist(&self.workspace, &system, now)?;
-        let items = with_sign_offs(
-            &self.workspace,
-            system.id,
-            Checklist::Deprecation,
-            view.items
-                .iter()
-                .map(|i| {
-                    (
-                        i.verdict.parse().unwrap_or(Verdict::Unknown),
-                        i.evidence.clone(),
-                    )
-                })
-                .collect(),
-        )?;
+        let items = items(&self.workspace, &system, now)?;
         check_move(
             system.role == Role::Hub,
             system.lifecycle,

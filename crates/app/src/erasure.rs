@@ -199,14 +199,6 @@ impl IdentityFields {
     }
 }
 
-fn rules_in_force(workspace: &Workspace) -> RuleSet {
-    steward_store::latest_rules(workspace.conn())
-        .ok()
-        .flatten()
-        .and_then(|v| serde_json::from_value(v.document).ok())
-        .unwrap_or_default()
-}
-
 fn system_ids(workspace: &Workspace) -> Result<Vec<(i64, String)>, AppError> {
     Ok(steward_store::list_systems(workspace.conn())?
         .into_iter()
@@ -330,7 +322,10 @@ impl Tombstones {
             keychain: keychain.clone(),
             key: None,
             hashes: HashMap::new(),
-            fields: IdentityFields::new(&rules_in_force(workspace), &system_ids(workspace)?),
+            fields: IdentityFields::new(
+                &crate::rules::rules_in_force(workspace),
+                &system_ids(workspace)?,
+            ),
             system_id,
         };
         tombstones.refresh(workspace)?;
@@ -566,7 +561,7 @@ impl Steward {
     pub fn preview_erasure(&self, input: &ErasureInput) -> Result<Vec<ErasurePreview>, AppError> {
         let (ids, _, _) = validate(input)?;
         let fields = IdentityFields::new(
-            &rules_in_force(&self.workspace),
+            &crate::rules::rules_in_force(&self.workspace),
             &system_ids(&self.workspace)?,
         );
         let (found, other_names) = search(self.workspace.conn(), &ids, &fields)?;
@@ -616,7 +611,7 @@ impl Steward {
         }
         let systems = steward_store::list_systems(self.workspace.conn())?;
         let fields = IdentityFields::new(
-            &rules_in_force(&self.workspace),
+            &crate::rules::rules_in_force(&self.workspace),
             &system_ids(&self.workspace)?,
         );
         let mut bases = HashMap::new();

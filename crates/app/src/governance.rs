@@ -4,8 +4,8 @@
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use steward_domain::{
-    Action, AuditEvent, Checklist, Duty, Item, ItemKind, ObjectType, RuleSet, SignOff, System,
-    Verdict, items_of, permit,
+    Action, AuditEvent, Checklist, Duty, Item, ItemKind, ObjectType, SignOff, System, Verdict,
+    items_of, permit,
 };
 use steward_store::{Connection, Workspace};
 use ts_rs::TS;
@@ -136,29 +136,6 @@ pub struct SignOffRequest {
     pub checklist: String,
     pub item: String,
     pub note: String,
-}
-
-pub(crate) fn system_by_name(workspace: &Workspace, name: &str) -> Result<System, AppError> {
-    steward_store::list_systems(workspace.conn())?
-        .into_iter()
-        .find(|s| s.name.as_str().eq_ignore_ascii_case(name.trim()))
-        .ok_or_else(|| {
-            AppError::new(
-                ErrorCode::NotFound,
-                format!(
-                    "no system named \"{}\"; `steward systems list` shows them",
-                    name.trim()
-                ),
-            )
-        })
-}
-
-pub(crate) fn rules_in_force(workspace: &Workspace) -> RuleSet {
-    steward_store::latest_rules(workspace.conn())
-        .ok()
-        .flatten()
-        .and_then(|v| serde_json::from_value(v.document).ok())
-        .unwrap_or_default()
 }
 
 /// Items with their sign-offs attached, in the checklist's order.
@@ -322,9 +299,9 @@ impl Steward {
 
     /// The onboarding checklist of one system.
     pub fn onboarding(&self, system: &str) -> Result<OnboardingView, AppError> {
-        let system = system_by_name(&self.workspace, system)?;
+        let system = crate::sync::find(&self.workspace, system)?;
         let conn = self.workspace.conn();
-        let rules = rules_in_force(&self.workspace);
+        let rules = crate::rules::rules_in_force(&self.workspace);
         let mut judged = Vec::new();
         judged.push(match &system.owner {
             Some(owner) => (Verdict::Pass, format!("owned by {owner}")),
@@ -396,7 +373,7 @@ impl Steward {
     pub fn sign_off(&mut self, request: &SignOffRequest) -> Result<(), AppError> {
         require(self.workspace.conn(), &self.actor, Action::SignOff)?;
         let checklist: Checklist = request.checklist.parse().map_err(AppError::invalid)?;
-        let system = system_by_name(&self.workspace, &request.system)?;
+        let system = crate::sync::find(&self.workspace, &request.system)?;
         let Some(&(key, _, kind)) = items_of(checklist)
             .iter()
             .find(|(k, _, _)| *k == request.item.trim())
@@ -466,7 +443,7 @@ impl Steward {
     ) -> Result<(), AppError> {
         require(self.workspace.conn(), &self.actor, Action::SignOff)?;
         let checklist: Checklist = checklist.parse().map_err(AppError::invalid)?;
-        let system = system_by_name(&self.workspace, system)?;
+        let system = crate::sync::find(&self.workspace, system)?;
         let (at, actor) = (self.clock.now(), self.actor.clone());
         let item = item.trim().to_owned();
         self.workspace.change(|c| {

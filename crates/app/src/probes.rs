@@ -18,7 +18,9 @@ use tokio_util::sync::CancellationToken;
 use ts_rs::TS;
 
 use crate::error::{AppError, ErrorCode};
-use crate::governance::{require, rules_in_force, system_by_name};
+use crate::governance::require;
+use crate::rules::rules_in_force;
+use crate::sync::find as system_by_name;
 use crate::sync::{Connecting, SyncEnv};
 use crate::workspace::Steward;
 

@@ -310,6 +310,16 @@ fn parse_key(text: &str) -> Result<FieldKey, AppError> {
     FieldKey::parse(text.trim()).map_err(AppError::invalid)
 }
 
+/// The rule set in force, as the background jobs read it: the newest saved version, or an
+/// empty set (nothing mapped) before the first save or when a version cannot be read.
+pub(crate) fn rules_in_force(workspace: &steward_store::Workspace) -> RuleSet {
+    steward_store::latest_rules(workspace.conn())
+        .ok()
+        .flatten()
+        .and_then(|v| serde_json::from_value(v.document).ok())
+        .unwrap_or_default()
+}
+
 /// Reads a TOML rule set, naming the line and the reason when it cannot.
 pub fn parse_toml(text: &str) -> Result<RuleSet, AppError> {
     toml::from_str::<RuleSet>(text).map_err(|e| {

@@ -327,14 +327,18 @@ fn view(p: &SyncProblem) -> ProblemView {
     }
 }
 
-fn find(workspace: &Workspace, name: &str) -> Result<System, AppError> {
+/// A registered system by name (any case).
+pub(crate) fn find(workspace: &Workspace, name: &str) -> Result<System, AppError> {
     steward_store::list_systems(workspace.conn())?
         .into_iter()
         .find(|s| s.name.as_str().eq_ignore_ascii_case(name.trim()))
         .ok_or_else(|| {
             AppError::new(
                 ErrorCode::NotFound,
-                format!("no system named \"{}\"", name.trim()),
+                format!(
+                    "no system named \"{}\"; `steward system list` shows them",
+                    name.trim()
+                ),
             )
         })
 }

@@ -63,8 +63,8 @@ pub use merge::{
     proposal_members, records_in_open_proposals,
 };
 pub use probes::{
-    ProbeRow, ProbeRunRow, find_probe, get_probe_run, list_probes, pending_cleanups, probe_runs,
-    probe_runs_between,
+    ProbeRow, ProbeRunRow, find_probe, get_probe_run, last_verdict_run, list_probes,
+    pending_cleanups, probe_runs, probe_runs_between,
 };
 pub use rules::{RuleVersion, latest_rules, list_rule_versions};
 pub use schema::LATEST_VERSION;

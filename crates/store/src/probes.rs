@@ -129,6 +129,25 @@ pub fn probe_runs(
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
+/// A probe's newest run with a verdict (finished, not cancelled): what "its last run
+/// passed" means on checklists and in the audit.
+pub fn last_verdict_run(
+    conn: &Connection,
+    probe_id: i64,
+) -> Result<Option<ProbeRunRow>, StoreError> {
+    Ok(conn
+        .query_row(
+            &format!(
+                "SELECT {RUN_COLUMNS} FROM probe_runs
+                  WHERE probe_id = ?1 AND verdict IN ('passed', 'slow', 'failed')
+                  ORDER BY started_at DESC, id DESC LIMIT 1"
+            ),
+            [probe_id],
+            run_from_row,
+        )
+        .optional()?)
+}
+
 /// Every run started in `[from, to)`, oldest first (the audit's latencies).
 pub fn probe_runs_between(
     conn: &Connection,
