@@ -295,6 +295,19 @@ impl Merger for HubspotConnector {
         };
         let body = json!({"inputs": [{"properties": properties, "associations": associations}]});
         let what = format!("restoring one of the {}", segment(object));
+        self.create_one(object, &body, what).await
+    }
+}
+
+impl HubspotConnector {
+    /// One record created by `batch/create`, sent once (a create repeated blind could make
+    /// two); its new id.
+    pub(super) async fn create_one(
+        &self,
+        object: ObjectType,
+        body: &serde_json::Value,
+        what: String,
+    ) -> Result<String, ConnectorError> {
         let url = self.url(&format!("crm/v3/objects/{}/batch/create", segment(object)))?;
         let reply = self
             .driver
@@ -303,7 +316,7 @@ impl Merger for HubspotConnector {
                 |c| {
                     c.post(url.clone())
                         .bearer_auth(self.token.expose())
-                        .json(&body)
+                        .json(body)
                 },
                 default_verdict,
             )

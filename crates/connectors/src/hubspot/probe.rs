@@ -9,7 +9,6 @@ use steward_domain::ObjectType;
 
 use super::{HubspotConnector, segment, wire};
 use crate::connector::Prober;
-use crate::driver::default_verdict;
 use crate::error::ConnectorError;
 
 #[async_trait]
@@ -18,33 +17,13 @@ impl Prober for HubspotConnector {
         &self,
         values: &BTreeMap<String, String>,
     ) -> Result<String, ConnectorError> {
-        let what = "creating a probe's test contact".to_owned();
-        let url = self.url("crm/v3/objects/contacts/batch/create")?;
         let body = json!({"inputs": [{"properties": values}]});
-        let reply = self
-            .driver
-            .send_once(
-                &what,
-                |c| {
-                    c.post(url.clone())
-                        .bearer_auth(self.token.expose())
-                        .json(&body)
-                },
-                default_verdict,
-            )
-            .await?;
-        self.check(&reply, &what)?;
-        let created: wire::BatchWrite = reply.json(&self.ctx.system_name, &what)?;
-        created
-            .results
-            .into_iter()
-            .next()
-            .map(|r| r.id)
-            .ok_or_else(|| ConnectorError::Protocol {
-                system: self.ctx.system_name.clone(),
-                what,
-                reason: "the create answered no record".into(),
-            })
+        self.create_one(
+            ObjectType::Person,
+            &body,
+            "creating a probe's test contact".into(),
+        )
+        .await
     }
 
     async fn find_people(&self, field: &str, value: &str) -> Result<Vec<String>, ConnectorError> {

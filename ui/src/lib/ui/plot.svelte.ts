@@ -6,6 +6,7 @@
 import { onDestroy, onMount, untrack } from 'svelte';
 import type uPlot from 'uplot';
 import { loadUPlot } from '../duplicates/uplot';
+import { axisTime, TICKED_RUNS } from '../drift/format';
 
 export function uplotChart(config: {
   height: number;
@@ -55,4 +56,34 @@ export function uplotChart(config: {
   onDestroy(() => plot?.destroy());
 
   return chart;
+}
+
+/** A theme colour from app.css, for the canvas (which cannot read CSS variables itself). */
+export function cssVar(name: string, fallback: string): string {
+  const value = getComputedStyle(document.documentElement).getPropertyValue(name).trim();
+  return value || fallback;
+}
+
+/** A time x axis over runs: a few runs get a tick each, many get uPlot's ticks as dates (or
+ * times within two days). `xs` are the runs' times in seconds. */
+export function runTimeAxis(
+  xs: readonly number[],
+  style: { font: string; muted: string; grid: string },
+): uPlot.Axis {
+  const few = xs.length <= TICKED_RUNS;
+  return {
+    font: style.font,
+    stroke: style.muted,
+    size: 22,
+    gap: 2,
+    space: 70,
+    grid: { show: false },
+    ticks: { size: 3, stroke: style.grid },
+    splits: few ? () => [...xs] : undefined,
+    values: (u, splits) => {
+      const span = (u.scales.x?.max ?? 0) - (u.scales.x?.min ?? 0);
+      const mode = few ? 'run' : span < 2 * 86_400 ? 'hours' : 'days';
+      return splits.map((v) => axisTime(v, mode));
+    },
+  };
 }
